@@ -1,0 +1,166 @@
+"""Fixtures: an app on a temporary instance folder, its test client, and a real browser
+against the real app (gunicorn on a free port) for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    return create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- browser tests -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app under gunicorn, as in production, on a free loopback port."""
+    port = _free_port()
+    instance = tmp_path_factory.mktemp("live-instance")
+    env = {**os.environ, "WEBAPP_INSTANCE": str(instance)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "webapp:create_app()",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(
+                    "the app did not start: " + proc.stderr.read().decode()
+                ) from None
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    proc.stderr.close()
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (or $CHROMIUM); None means Playwright's own download is used."""
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    return path if path and Path(path).exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(
+                executable_path=chromium_path(),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
+        except Exception as exc:  # a missing browser fails the run; it is never a skip
+            pytest.fail(f"Chromium could not start ({exc}); run scripts/test.sh to install it")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors: list[str] = []  # console errors and uncaught page errors; none are allowed
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert errors == [], f"console errors: {errors}"
+
+
+@pytest.fixture
+def nojs_page(browser):
+    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False, is_mobile=True)
+    page = ctx.new_page()
+    yield page
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe(page) → the page's axe-core WCAG 2.1 A/AA violations (empty when none)."""
+    return axe_violations
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core WCAG 2.1 A/AA violations on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results.response["violations"]
+    ]

@@ -1,0 +1,290 @@
+"""The foundation: factory and configuration, languages, headers, caching, PWA files, errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app
+from webapp.clinic import ClinicConfigError
+
+PAGES = ["/nb/", "/en/", "/nb/personvern", "/en/privacy", "/nb/offline", "/en/offline"]
+
+
+def test_factory_uses_test_config_and_instance(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "TESTING": True})
+    assert app.testing
+    assert Path(app.instance_path) == (tmp_path / "inst").resolve()
+    assert (tmp_path / "inst" / "webapp.sqlite3").exists()
+
+
+def test_environment_variables_override_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEBAPP_INSTANCE", str(tmp_path / "from-env"))
+    monkeypatch.setenv("WEBAPP_SECRET_KEY", "from-the-environment")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert Path(app.instance_path) == (tmp_path / "from-env").resolve()
+
+
+def test_instance_config_file_is_read(tmp_path):
+    inst = tmp_path / "inst"
+    inst.mkdir()
+    (inst / "config.py").write_text("HSTS_SECONDS = 31536000\n")
+    app = create_app({"INSTANCE_PATH": str(inst)})
+    assert app.config["HSTS_SECONDS"] == 31536000
+
+
+def test_database_uses_wal_and_tables_are_idempotent(tmp_path):
+    from webapp.db import connect, create_tables
+
+    path = tmp_path / "db.sqlite3"
+    create_tables(path)
+    create_tables(path)
+    db = connect(path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        assert "app_meta" in db.table_names()
+    finally:
+        db.conn.close()
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("nb-NO,nb;q=0.9,en;q=0.8", "/nb/"),
+        ("no", "/nb/"),
+        ("nn-NO", "/nb/"),
+        ("en-GB,en;q=0.9", "/en/"),
+        ("de-DE,de;q=0.9,en;q=0.5", "/en/"),
+        ("fr-FR", "/nb/"),
+        ("", "/nb/"),
+    ],
+)
+def test_root_redirects_by_accept_language(client, header, expected):
+    response = client.get("/", headers={"Accept-Language": header})
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_with_language_and_alternates(client, path):
+    lang = path.split("/")[1]
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in html
+    assert html.count("<h1") == 1
+    assert 'hreflang="nb"' in html and 'hreflang="en"' in html
+    assert '<main id="main-content"' in html
+    assert 'class="app-skip-link" href="#main-content"' in html
+
+
+def test_language_switch_keeps_the_page(client):
+    html = client.get("/nb/personvern").get_data(as_text=True)
+    assert 'href="/en/privacy" hreflang="en" lang="en"' in html
+    html = client.get("/en/privacy").get_data(as_text=True)
+    assert 'href="/nb/personvern" hreflang="nb" lang="nb"' in html
+
+
+def test_norwegian_is_translated(client):
+    html = client.get("/nb/").get_data(as_text=True)
+    assert "Hopp til innholdet" in html
+    assert "Ring 113 hvis du har noe av dette:" in html
+    html = client.get("/en/").get_data(as_text=True)
+    assert "Skip to main content" in html
+    assert "Call 113 if you have any of these:" in html
+
+
+def test_security_headers_on_every_response(client):
+    for path in [*PAGES, "/", "/sitemap.xml", "/sw.js", "/manifest.webmanifest", "/nope"]:
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp
+        assert (
+            "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        )
+        assert "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
+        max_age = int(re.search(r"max-age=(\d+)", headers["Strict-Transport-Security"]).group(1))
+        assert max_age >= 31536000
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] in ("no-referrer", "strict-origin-when-cross-origin")
+        assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert "camera=()" in headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_cookie_and_no_inline_script_or_style(client, path):
+    response = client.get(path)
+    assert "Set-Cookie" not in response.headers
+    html = response.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+    loaded = re.findall(r'src="([^"]+)"', html)
+    loaded += re.findall(
+        r'<link rel="(?:stylesheet|icon|manifest|apple-touch-icon)" href="([^"]+)"', html
+    )
+    assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded)
+
+
+def test_htmx_is_not_loaded_where_no_page_uses_it(client):
+    assert "htmx" not in client.get("/nb/").get_data(as_text=True)
+
+
+def test_404_is_friendly_and_in_the_language(client):
+    response = client.get("/en/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert '<html lang="en"' in html and "Page not found" in html
+    response = client.get("/nb/finnes-ikke")
+    assert "Fant ikke siden" in response.get_data(as_text=True)
+
+
+def test_500_is_friendly_without_stack_trace(app):
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.testing = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "secret internals" not in html and "Traceback" not in html
+    assert "Noe gikk galt" in html
+
+
+def test_html_has_etag_and_answers_304(client):
+    first = client.get("/nb/")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    second = client.get("/nb/", headers={"If-None-Match": etag})
+    assert second.status_code == 304
+    assert second.data == b""
+
+
+def test_html_is_gzipped_when_accepted(client):
+    response = client.get("/nb/", headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"<html" in gzip.decompress(response.data)
+    assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_static_files_are_fingerprinted_and_immutable(client):
+    html = client.get("/nb/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html).group(1)
+    response = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert response.headers["Content-Encoding"] == "gzip"
+    again = client.get(
+        css, headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert client.get("/static/css/nothing.css").status_code == 404
+
+
+def test_first_visit_weight_within_budget(client):
+    """HTML + its CSS, JS and images, compressed, ≤ 60 KB."""
+    for path in ("/nb/", "/en/"):
+        html = client.get(path, headers={"Accept-Encoding": "gzip"})
+        total = len(html.data)
+        text = gzip.decompress(html.data).decode()
+        for url in set(re.findall(r'(?:src|href)="(/static/[^"]+)"', text)):
+            total += len(client.get(url, headers={"Accept-Encoding": "gzip"}).data)
+        assert total <= 60 * 1024, f"{path}: {total} bytes"
+
+
+def test_manifest(client):
+    data = json.loads(client.get("/manifest.webmanifest").data)
+    assert data["lang"] == "nb" and data["display"] == "standalone"
+    assert data["name"] == "Vondt i foten og ryggen"
+    assert data["start_url"] == "/nb/"
+    sizes = {(i["sizes"], i.get("purpose", "any")) for i in data["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in data["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_service_worker_is_served_at_root_and_precaches_the_shell(client):
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript"
+    body = response.get_data(as_text=True)
+    assert '"/nb/offline"' in body and '"/en/offline"' in body
+    assert "/api/" in body  # the API is excluded from caching
+    for url in re.findall(r'"(/static/[^"]+)"', body):
+        assert client.get(url).status_code == 200
+
+
+def test_offline_page_shows_emergency_numbers(client):
+    for path in ("/nb/offline", "/en/offline"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'href="tel:113"' in html and 'href="tel:116117"' in html
+
+
+def test_sitemap_lists_every_page_with_alternates(client):
+    xml = client.get("/sitemap.xml").get_data(as_text=True)
+    for path in ("/nb/", "/en/", "/nb/personvern", "/en/privacy"):
+        assert f"<loc>http://localhost{path}</loc>" in xml
+    assert 'hreflang="en" href="http://localhost/en/privacy"' in xml
+
+
+def test_robots_and_healthz(client):
+    assert "Sitemap: http://localhost/sitemap.xml" in client.get("/robots.txt").get_data(
+        as_text=True
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.data == b"ok\n"
+
+
+def test_clinic_defaults_from_the_guide(app):
+    clinic = app.extensions["clinic"]
+    assert clinic.phone == "62 80 90 30"
+    assert {d.id for d in clinic.departments} == {
+        "lambertseter",
+        "eidsvoll-sundet",
+        "raholt",
+        "grimstad",
+    }
+    assert clinic.departments[0].phone_uri == "tel:+4762809030"
+
+
+def test_instance_clinic_file_wins(tmp_path):
+    inst = tmp_path / "inst"
+    inst.mkdir()
+    (inst / "clinic.toml").write_text(
+        'name = "Testklinikken"\nphone = "22 22 22 22"\nemail = "post@example.no"\n'
+        '[site_name]\nnb = "Test"\nen = "Test"\n'
+        '[[departments]]\nid = "sentrum"\nname = "Sentrum"\narea = "Sentrum"\ncity = "Oslo"\n'
+        'booking_url = "https://booking.example.no/sentrum"\n'
+        '[[departments.opening_hours]]\ndays = ["mon", "tue"]\nopens = "08:00"\ncloses = "16:00"\n'
+    )
+    clinic = create_app({"INSTANCE_PATH": str(inst)}).extensions["clinic"]
+    assert clinic.name == "Testklinikken"
+    assert clinic.departments[0].opening_hours[0].closes == "16:00"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ('phone = "62 80 90 30"', "phone"),
+        ('name = "Vondtklinikkene Tverrfaglig Helse"', "name: missing"),
+        ('id = "grimstad"', "departments[3].id"),
+        ('city = "Oslo"', "departments[0].city: missing"),
+    ],
+)
+def test_bad_clinic_file_stops_start_up_naming_the_key(tmp_path, change, key):
+    text = (Path(__file__).parent.parent / "content" / "clinic.toml").read_text()
+    replacement = {"phone": 'phone = "not a phone"', "departments[3].id": 'id = "Grim stad"'}.get(
+        key, ""
+    )
+    bad = tmp_path / "clinic.toml"
+    bad.write_text(text.replace(change, replacement, 1))
+    with pytest.raises(ClinicConfigError, match=re.escape(key)):
+        create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "CLINIC_FILE": str(bad)})

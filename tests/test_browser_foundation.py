@@ -1,0 +1,117 @@
+"""Real Chromium at a phone viewport against the real app under gunicorn."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "heading"),
+    [
+        ("/nb/", "nb", "Vondt i foten, ryggen eller begge"),
+        ("/en/", "en", "Pain in your foot, your back, or both"),
+    ],
+)
+def test_home_renders_without_axe_violations(page, axe, live_server, path, lang, heading):
+    page.goto(live_server + path)
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    assert axe(page) == []
+
+
+def test_language_switch_keeps_the_page(page, live_server):
+    page.goto(live_server + "/nb/personvern")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(live_server + "/en/privacy")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Norsk (bokmål)").click()
+    page.wait_for_url(live_server + "/nb/personvern")
+
+
+def test_root_redirect_follows_browser_language(browser, live_server):
+    ctx = browser.new_context(locale="en-GB")
+    page = ctx.new_page()
+    page.goto(live_server + "/")
+    assert page.url == live_server + "/en/"
+    ctx.close()
+
+
+def test_404_page_is_friendly(context, axe, live_server):
+    page = context.new_page()  # Chromium logs the 404 itself, so no console check here
+    response = page.goto(live_server + "/nb/finnes-ikke")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Fant ikke siden"
+    assert axe(page) == []
+
+
+def test_skip_link_is_first_and_moves_focus(page, live_server):
+    page.goto(live_server + "/en/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["height"] >= 44
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main-content")
+
+
+def test_tap_targets_are_at_least_44px(page, live_server):
+    page.goto(live_server + "/nb/")
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('header a, nav a, .app-button, footer li a')]
+              .map(el => [el.textContent.trim(), el.getBoundingClientRect().height])
+              .filter(([, h]) => h < 44)"""
+    )
+    assert small == []
+
+
+def test_security_headers_reach_the_browser(page, live_server):
+    response = page.goto(live_server + "/nb/")
+    headers = response.all_headers()
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "max-age=" in headers["strict-transport-security"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert page.context.cookies() == []
+
+
+def test_service_worker_installs_and_offline_page_shows(page, live_server):
+    page.goto(live_server + "/nb/")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    try:
+        page.goto(live_server + "/nb/personvern")  # never visited: the offline page answers
+        assert page.get_by_role("heading", level=1).inner_text() == "Du er ikke på nett"
+        assert page.locator('a[href="tel:113"]').first.is_visible()
+        page.goto(live_server + "/nb/")  # visited: the cached copy answers
+        assert (
+            page.get_by_role("heading", level=1).inner_text() == "Vondt i foten, ryggen eller begge"
+        )
+    finally:
+        page.context.set_offline(False)
+
+
+def test_privacy_page_deletes_the_offline_copy(page, live_server):
+    page.goto(live_server + "/en/privacy")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.get_by_role("button", name="Delete the saved pages").click()
+    page.get_by_text("The saved pages are deleted from this phone.").wait_for()
+    assert page.evaluate("() => caches.keys()") == []
+    assert (
+        page.evaluate("() => navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    )
+
+
+def test_pages_work_without_javascript(nojs_page, live_server):
+    nojs_page.goto(live_server + "/nb/")
+    nojs_page.get_by_role("link", name="English").click()
+    nojs_page.wait_for_url(live_server + "/en/")
+    assert (
+        nojs_page.get_by_role("heading", level=1).inner_text()
+        == "Pain in your foot, your back, or both"
+    )
+    # the delete button needs JavaScript, so it is not shown without it
+    nojs_page.goto(live_server + "/en/privacy")
+    assert not nojs_page.get_by_role("button", name="Delete the saved pages").is_visible()

@@ -1,0 +1,73 @@
+"""SQLite through sqlite-utils: one connection per request or command, WAL and a busy timeout.
+
+Capabilities register their tables with `register_schema`; every table is created idempotently
+when the app starts. Nothing about a patient is ever written here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+from flask import Flask, current_app, g
+
+BUSY_TIMEOUT_MS = 5000
+SCHEMA_VERSION = 1
+
+SchemaFn = Callable[[sqlite_utils.Database], None]
+_schemas: list[SchemaFn] = []
+
+
+def register_schema(fn: SchemaFn) -> SchemaFn:
+    """Decorator: fn(db) creates its tables with if_not_exists=True."""
+    _schemas.append(fn)
+    return fn
+
+
+@register_schema
+def _meta(db: sqlite_utils.Database) -> None:
+    db["app_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db["app_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+def database_path(app: Flask) -> Path:
+    return Path(app.instance_path) / app.config["DATABASE"]
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Open the database with WAL and a busy timeout, so concurrent workers wait, not fail."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def get_db() -> sqlite_utils.Database:
+    """This request's database connection, opened on first use."""
+    if "db" not in g:
+        g.db = connect(database_path(current_app))
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def create_tables(path: Path) -> None:
+    db = connect(path)
+    try:
+        for fn in _schemas:
+            fn(db)
+    finally:
+        db.conn.close()
+
+
+def init_app(app: Flask) -> None:
+    create_tables(database_path(app))
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,141 @@
+"""The site's frame: home, privacy, offline page, language redirect, PWA files, sitemap."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, gettext
+
+from . import sitemap
+from .i18n import LANGUAGES, language_from_accept_header, localized_route
+
+bp = Blueprint("pages", __name__)
+
+THEME_COLOUR = "#00695c"
+
+
+@bp.route("/")
+def root() -> Response:
+    """Send the visitor to their language; the URL then carries it, so links can be shared."""
+    response = redirect(url_for("pages.home", lang=language_from_accept_header()), 302)
+    response.vary.add("Accept-Language")
+    return response
+
+
+@localized_route(bp, {"nb": "/nb/", "en": "/en/"})
+def home(lang: str) -> str:
+    return render_template("home.html", library=current_app.extensions["library"])
+
+
+@localized_route(bp, {"nb": "/nb/personvern", "en": "/en/privacy"})
+def privacy(lang: str) -> str:
+    return render_template("privacy.html")
+
+
+@localized_route(bp, {"nb": "/nb/offline", "en": "/en/offline"})
+def offline(lang: str) -> str:
+    return render_template("offline.html")
+
+
+@bp.route("/healthz")
+def healthz() -> Response:
+    from .db import get_db
+
+    get_db().execute("select 1").fetchone()
+    response = Response("ok\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/robots.txt")
+def robots() -> Response:
+    lines = ["User-agent: *", "Disallow: /api/", f"Sitemap: {request.host_url}sitemap.xml", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.route("/sitemap.xml")
+def sitemap_xml() -> Response:
+    xml = render_template(
+        "sitemap.xml", pages=sitemap.public_pages(current_app), root=request.host_url.rstrip("/")
+    )
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.route("/manifest.webmanifest")
+def manifest() -> Response:
+    clinic = current_app.extensions["clinic"]
+    assets = current_app.jinja_env.globals["asset"]
+    with force_locale("nb"):
+        description = gettext("Explainers, a symptom checker and exercises for foot and back pain.")
+    data = {
+        "name": clinic.site_name["nb"],
+        "short_name": "Fot og rygg",
+        "description": description,
+        "lang": "nb",
+        "dir": "ltr",
+        "start_url": "/nb/",
+        "scope": "/",
+        "id": "/nb/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#ffffff",
+        "icons": [
+            {"src": assets("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": assets("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": assets("icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": assets("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
+
+
+def shell_urls() -> list[str]:
+    """What the service worker precaches: the offline pages and the files every page needs."""
+    assets = current_app.jinja_env.globals["asset"]
+    urls = [url_for("pages.offline", lang=lang) for lang in LANGUAGES]
+    urls += [assets(name) for name in ("css/app.css", "js/app.js", "icons/icon.svg")]
+    return urls
+
+
+@bp.route("/sw.js")
+def service_worker() -> Response:
+    urls = shell_urls()
+    version = hashlib.sha256(json.dumps(urls).encode()).hexdigest()[:12]
+    body = render_template("sw.js", version=version, shell=urls)
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    from .assets import static_file
+
+    return static_file("favicon.ico")
+
+
+def _pages() -> list[dict[str, str]]:
+    return [
+        {lang: url_for(endpoint, lang=lang) for lang in LANGUAGES}
+        for endpoint in ("pages.home", "pages.privacy")
+    ]
+
+
+@bp.record_once
+def _register_sitemap(state) -> None:  # type: ignore[no-untyped-def]
+    sitemap.register(state.app, _pages)
