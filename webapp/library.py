@@ -1,0 +1,101 @@
+"""The condition library: index by body area and A–Z, article pages, and search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from . import search as search_index
+from . import sitemap
+from .content import BODY_AREAS, Article, Library, load_library
+from .i18n import LANGUAGES, localized_route
+
+bp = Blueprint("library", __name__)
+
+HUB_KEY = "foot-and-back"
+AREA_LABELS = {
+    "back": _l("Back"),
+    "buttock_hip": _l("Buttock and hip"),
+    "leg": _l("Leg"),
+    "foot": _l("Foot"),
+}
+MAX_QUERY = 100
+
+
+def library() -> Library:
+    return current_app.extensions["library"]
+
+
+def article_url(article: Article) -> str:
+    return url_for("library.article", lang=article.lang, slug=article.slug)
+
+
+@localized_route(bp, {"nb": "/nb/tilstander/", "en": "/en/conditions/"})
+def index(lang: str) -> str:
+    lib = library()
+    conditions = [a for a in lib.in_language(lang) if a.kind == "condition"]
+    by_area = {area: [a for a in conditions if area in a.body_areas] for area in BODY_AREAS}
+    return render_template(
+        "library/index.html",
+        hub=lib.get(lang, HUB_KEY),
+        by_area=by_area,
+        area_labels=AREA_LABELS,
+        a_to_z=lib.in_language(lang),
+    )
+
+
+@localized_route(bp, {"nb": "/nb/tilstander/<slug>", "en": "/en/conditions/<slug>"})
+def article(lang: str, slug: str) -> str:
+    lib = library()
+    found = lib.by_slug.get((lang, slug))
+    if found is None:
+        abort(404)
+    g.alternates = {code: article_url(a) for code, a in lib.alternates(found.key).items()}
+    return render_template(
+        "library/article.html",
+        article=found,
+        related=[lib.get(lang, key) for key in found.related],
+        area_labels=AREA_LABELS,
+    )
+
+
+@localized_route(bp, {"nb": "/nb/sok", "en": "/en/search"})
+def search(lang: str) -> Response:
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    hits = search_index.search(current_app.extensions["search_index"], lang, query) if query else []
+    results = [library().get(lang, hit.key) for hit in hits]
+    fragment = request.headers.get("HX-Target") == "search-results"
+    template = "library/_results.html" if fragment else "library/search.html"
+    response = make_response(render_template(template, query=query, results=results))
+    response.vary.add("HX-Target")
+    return response
+
+
+def _sitemap_pages() -> list[dict[str, str]]:
+    lib = library()
+    pages = [{lang: url_for("library.index", lang=lang) for lang in LANGUAGES}]
+    for key in lib.articles["nb"]:
+        pages.append({code: article_url(a) for code, a in lib.alternates(key).items()})
+    return pages
+
+
+def init_app(app: Flask) -> None:
+    lib = load_library(Path(app.config["CONTENT_DIR"]))
+    app.extensions["library"] = lib
+    app.extensions["search_index"] = search_index.build_index(Path(app.instance_path), lib)
+    app.jinja_env.globals["article_url"] = article_url
+    app.register_blueprint(bp)
+    sitemap.register(app, _sitemap_pages)
