@@ -41,7 +41,8 @@ def test_search_without_javascript(nojs_page, live_server):
 
 def test_condition_page_links_to_related_and_back(page, live_server):
     page.goto(live_server + "/nb/tilstander/isjias")
-    page.get_by_role("navigation", name="Brødsmulesti").get_by_role("link", name="Tilstander").click()
+    breadcrumbs = page.get_by_role("navigation", name="Brødsmulesti")
+    breadcrumbs.get_by_role("link", name="Tilstander").click()
     page.wait_for_url(live_server + "/nb/tilstander/")
     page.get_by_role("link", name="Fot", exact=True).click()
     assert page.url.endswith("#area-foot")
