@@ -115,3 +115,24 @@ def test_pages_work_without_javascript(nojs_page, live_server):
     # the delete button needs JavaScript, so it is not shown without it
     nojs_page.goto(live_server + "/en/privacy")
     assert not nojs_page.get_by_role("button", name="Delete the saved pages").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/nb/", "/nb/tilstander/isjias", "/en/privacy"])
+def test_readable_at_200_percent_zoom(browser, live_server, path):
+    """At 200 % zoom a 390 px phone has 195 CSS pixels: text reflows, nothing scrolls sideways."""
+    ctx = browser.new_context(viewport={"width": 195, "height": 422})
+    page = ctx.new_page()
+    page.goto(live_server + path)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    ctx.close()
+    assert overflow <= 0
+
+
+def test_dark_mode_follows_the_system(browser, axe, live_server):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = ctx.new_page()
+    page.goto(live_server + "/nb/tilstander/isjias")
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(17, 23, 25)"
+    assert axe(page) == []
+    ctx.close()
