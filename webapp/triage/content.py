@@ -1,0 +1,329 @@
+"""Read and check the checker's TOML data (questions, regions, rules) in content/triage/."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .conditions import Known, Where, compile_when
+from .model import (
+    GROUPS,
+    LANGS,
+    OUTCOMES,
+    URGENCIES,
+    VIEWS,
+    Question,
+    Region,
+    Rule,
+    Vocabulary,
+    Zone,
+)
+
+QUESTIONS_FILE = "questions.toml"
+REGIONS_FILE = "regions.toml"
+RULES_FILE = "rules.toml"
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the checker reads from its content folder, checked."""
+
+    questions: list[Question]
+    zones: list[Zone]
+    regions: list[Region]
+    vocabulary: Vocabulary
+    rules: list[Rule]
+    fallback: Rule
+
+
+def _read(path: Path) -> tuple[dict[str, Any], Where]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise Where(str(path), "(file)").error(f"cannot be read: {reason}") from exc
+    try:
+        return tomllib.loads(text), Where(str(path), "")
+    except tomllib.TOMLDecodeError as exc:
+        raise Where(str(path), "(syntax)").error(f"is not valid TOML: {exc}") from exc
+
+
+def _keys(table: Mapping[str, Any], where: Where, required: Iterable[str], optional: Iterable[str]):
+    required = tuple(required)
+    allowed = set(required) | set(optional)
+    for key in table:
+        if key not in allowed:
+            raise where.child(key).error(f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    for key in required:
+        if key not in table:
+            raise where.child(key).error("is missing")
+
+
+def _table(value: object, where: Where) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error("must be a table")
+    return value
+
+
+def _tables(doc: Mapping[str, Any], name: str, where: Where) -> list[dict[str, Any]]:
+    value = doc.get(name)
+    if not isinstance(value, list) or not value:
+        raise where.child(name).error(f"must be a non-empty array of tables ([[{name}]])")
+    return [_table(item, where.child(name).index(i)) for i, item in enumerate(value)]
+
+
+def _str(value: object, where: Where, *, empty_ok: bool = False) -> str:
+    if not isinstance(value, str):
+        raise where.error("must be a string")
+    if not empty_ok and not value.strip():
+        raise where.error("must not be empty")
+    return value.strip()
+
+
+def _ident(value: object, where: Where, pattern: re.Pattern[str] = ID_RE) -> str:
+    text = _str(value, where)
+    if not pattern.match(text):
+        raise where.error(f"{text!r} is not a valid id ({pattern.pattern})")
+    return text
+
+
+def _choice(value: object, choices: Iterable[str], where: Where) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise where.error(f"must be one of: {', '.join(choices)}")
+    return str(value)
+
+
+def _text(value: object, where: Where, *, empty_ok: bool = False) -> dict[str, str]:
+    table = _table(value, where)
+    _keys(table, where, LANGS, ())
+    return {lang: _str(table[lang], where.child(lang), empty_ok=empty_ok) for lang in LANGS}
+
+
+def _unique(items: list[tuple[str, Where]]) -> None:
+    seen: set[str] = set()
+    for ident, where in items:
+        if ident in seen:
+            raise where.error(f"id {ident!r} is used twice")
+        seen.add(ident)
+
+
+def _key_list(value: object, allowed: Iterable[str], what: str, where: Where) -> tuple[str, ...]:
+    allowed = frozenset(allowed)
+    if not isinstance(value, list):
+        raise where.error(f"must be a list of {what} keys")
+    out: list[str] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or item not in allowed:
+            raise where.index(i).error(f"unknown {what} key {item!r}; add it to [vocabulary] first")
+        if item in out:
+            raise where.index(i).error(f"{what} key {item!r} is listed twice")
+        out.append(item)
+    return tuple(out)
+
+
+def load_questions(path: Path) -> list[Question]:
+    doc, where = _read(path)
+    _keys(doc, where, ("question",), ())
+    questions: list[Question] = []
+    ids: list[tuple[str, Where]] = []
+    for i, table in enumerate(_tables(doc, "question", where)):
+        at = where.child("question").index(i)
+        _keys(table, at, ("id", "group", "text"), ("help", "reassuring", "sign"))
+        qid = _ident(table["id"], at.child("id"))
+        at = Where(at.file, f"question[{i}]({qid})")
+        group = _choice(table["group"], GROUPS, at.child("group"))
+        text = _text(table["text"], at.child("text"))
+        help_text = (
+            _text(table["help"], at.child("help"), empty_ok=True)
+            if "help" in table
+            else {lang: "" for lang in LANGS}
+        )
+        reassuring = table.get("reassuring", False)
+        if not isinstance(reassuring, bool):
+            raise at.child("reassuring").error("must be true or false")
+        if group == "emergency":
+            if "sign" not in table:
+                raise at.child("sign").error("is missing (emergency questions need a short sign)")
+            sign = _text(table["sign"], at.child("sign"))
+        elif "sign" in table:
+            raise at.child("sign").error("is only for emergency questions")
+        else:
+            sign = {lang: "" for lang in LANGS}
+        if reassuring and group != "other":
+            raise at.child("reassuring").error(
+                "emergency and red-flag questions cannot be reassuring"
+            )
+        ids.append((qid, at.child("id")))
+        questions.append(Question(qid, group, text, help_text, reassuring, sign))  # type: ignore[arg-type]
+    _unique(ids)
+    return questions
+
+
+def load_regions(path: Path) -> tuple[list[Zone], list[Region]]:
+    doc, where = _read(path)
+    _keys(doc, where, ("zone", "region"), ())
+    zones: list[Zone] = []
+    for i, table in enumerate(_tables(doc, "zone", where)):
+        at = where.child("zone").index(i)
+        _keys(table, at, ("id", "description"), ())
+        zones.append(
+            Zone(
+                _ident(table["id"], at.child("id")),
+                _text(table["description"], at.child("description")),
+            )
+        )
+    _unique([(z.id, where.child("zone").index(i)) for i, z in enumerate(zones)])
+    zone_ids = [z.id for z in zones]
+    regions: list[Region] = []
+    for i, table in enumerate(_tables(doc, "region", where)):
+        at = where.child("region").index(i)
+        _keys(table, at, ("id", "view", "zone", "label"), ())
+        rid = _ident(table["id"], at.child("id"))
+        at = Where(at.file, f"region[{i}]({rid})")
+        view = _choice(table["view"], VIEWS, at.child("view"))
+        zone = _choice(table["zone"], zone_ids, at.child("zone"))
+        regions.append(Region(rid, view, _text(table["label"], at.child("label")), zone))  # type: ignore[arg-type]
+    _unique([(r.id, where.child("region").index(i)) for i, r in enumerate(regions)])
+    return zones, regions
+
+
+def _vocabulary(doc: Mapping[str, Any], where: Where) -> Vocabulary:
+    at = where.child("vocabulary")
+    table = _table(doc["vocabulary"], at)
+    _keys(table, at, ("conditions", "patterns", "programs"), ())
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in ("conditions", "patterns", "programs"):
+        value = table[name]
+        if not isinstance(value, list) or not value:
+            raise at.child(name).error("must be a non-empty list of keys")
+        keys = [_ident(v, at.child(name).index(i), KEY_RE) for i, v in enumerate(value)]
+        _unique([(k, at.child(name).index(i)) for i, k in enumerate(keys)])
+        lists[name] = tuple(keys)
+    return Vocabulary(**lists)
+
+
+RULE_REQUIRED = ("id", "outcome", "source", "reason", "description", "when")
+RULE_OPTIONAL = ("urgency", "conditions", "patterns", "program", "ordinary_pain", "no_program")
+
+
+def _rule_head(table: dict[str, Any], at: Where, vocab: Vocabulary) -> dict[str, Any]:
+    """The parts every rule (and the fallback) has: outcome, urgency, texts, source, keys."""
+    outcome = _choice(table["outcome"], OUTCOMES, at.child("outcome"))
+    urgency = table.get("urgency")
+    if outcome == "urgent":
+        if urgency is None:
+            raise at.child("urgency").error('is missing (urgent rules need "emergency" or "soon")')
+        urgency = _choice(urgency, URGENCIES, at.child("urgency"))
+    elif urgency is not None:
+        raise at.child("urgency").error("is only allowed when outcome is urgent")
+    program = table.get("program")
+    if program is not None:
+        program = _choice(program, vocab.programs, at.child("program"))
+        if outcome == "urgent":
+            raise at.child("program").error("an urgent result never suggests a programme")
+    return {
+        "outcome": outcome,
+        "urgency": urgency,
+        "source": _str(table["source"], at.child("source")),
+        "reason": _text(table["reason"], at.child("reason")),
+        "description": _text(table["description"], at.child("description")),
+        "conditions": _key_list(
+            table.get("conditions", []), vocab.conditions, "condition", at.child("conditions")
+        ),
+        "patterns": _key_list(
+            table.get("patterns", []), vocab.patterns, "pattern", at.child("patterns")
+        ),
+        "program": program,
+    }
+
+
+def _frozen(value: Any) -> Any:
+    """A read-only copy of a TOML value, so a rule's `when` cannot be changed after loading."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def load_rules(
+    path: Path, questions: list[Question], zones: list[Zone], regions: list[Region]
+) -> tuple[Vocabulary, list[Rule], Rule]:
+    doc, where = _read(path)
+    _keys(doc, where, ("vocabulary", "fallback", "rule"), ())
+    vocab = _vocabulary(doc, where)
+    order = {q.id: i for i, q in enumerate(questions)}
+    rules: list[Rule] = []
+    for i, table in enumerate(_tables(doc, "rule", where)):
+        at = where.child("rule").index(i)
+        _keys(table, at, RULE_REQUIRED, RULE_OPTIONAL)
+        rid = _ident(table["id"], at.child("id"))
+        at = Where(at.file, f"rule[{i}]({rid})")
+        if rid in {r.id for r in rules}:
+            raise at.child("id").error(f"id {rid!r} is used twice")
+        head = _rule_head(table, at, vocab)
+        ordinary = table.get("ordinary_pain", False)
+        if not isinstance(ordinary, bool):
+            raise at.child("ordinary_pain").error("must be true or false")
+        no_program = table.get("no_program", False)
+        if not isinstance(no_program, bool):
+            raise at.child("no_program").error("must be true or false")
+        if no_program and (head["outcome"] == "selfcare" or head["program"]):
+            raise at.child("no_program").error(
+                "only for clinic or urgent rules without a program: self-care needs a programme"
+            )
+        known = Known(
+            questions=frozenset(order),
+            regions=frozenset(r.id for r in regions),
+            zones=frozenset(z.id for z in zones),
+            earlier_rules=frozenset(r.id for r in rules),
+        )
+        test, qs = compile_when(table["when"], known, at.child("when"))
+        rules.append(
+            Rule(
+                id=rid,
+                when=_frozen(table["when"]),
+                questions=tuple(sorted(qs, key=order.__getitem__)),
+                test=test,
+                ordinary_pain=ordinary,
+                no_program=no_program,
+                **head,
+            )
+        )
+
+    at = where.child("fallback")
+    table = _table(doc["fallback"], at)
+    _keys(
+        table,
+        at,
+        ("id", "outcome", "source", "reason", "description"),
+        ("urgency", "conditions", "patterns"),
+    )
+    fid = _ident(table["id"], at.child("id"))
+    if fid in {r.id for r in rules}:
+        raise at.child("id").error(f"id {fid!r} is also used by a rule")
+    head = _rule_head(table, at, vocab)
+    if head["outcome"] == "selfcare":
+        raise at.child("outcome").error(
+            "the fallback must send the person to the clinic or a doctor"
+        )
+    fallback = Rule(id=fid, **head)
+    return vocab, rules, fallback
+
+
+def load_content(folder: Path) -> Content:
+    """Load and check all three files; raises ContentError naming the file and the key."""
+    folder = Path(folder)
+    questions = load_questions(folder / QUESTIONS_FILE)
+    zones, regions = load_regions(folder / REGIONS_FILE)
+    vocab, rules, fallback = load_rules(folder / RULES_FILE, questions, zones, regions)
+    return Content(questions, zones, regions, vocab, rules, fallback)

@@ -1,0 +1,182 @@
+"""Data types of the symptom checker: questions, regions, rules, input, result and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["nb", "en"]
+AnswerValue = Literal["yes", "no", "unsure"]
+Outcome = Literal["urgent", "clinic", "selfcare"]
+Urgency = Literal["emergency", "soon"]
+Group = Literal["emergency", "red_flag", "other"]
+View = Literal["back", "front", "sole"]
+
+LANGS: tuple[str, ...] = ("nb", "en")
+ANSWER_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
+GROUPS: tuple[str, ...] = ("emergency", "red_flag", "other")
+REQUIRED_GROUPS: frozenset[str] = frozenset({"emergency", "red_flag"})
+VIEWS: tuple[str, ...] = ("back", "front", "sole")
+OUTCOMES: tuple[str, ...] = ("selfcare", "clinic", "urgent")  # from lowest to highest
+URGENCIES: tuple[str, ...] = ("soon", "emergency")  # from lowest to highest
+
+
+def level(outcome: str, urgency: str | None) -> int:
+    """Severity as one number: selfcare 0, clinic 1, urgent/soon 2, urgent/emergency 3."""
+    if outcome == "urgent":
+        return 3 if urgency == "emergency" else 2
+    return OUTCOMES.index(outcome)
+
+
+class ContentError(ValueError):
+    """The checker's data is wrong; names the file and the key."""
+
+    def __init__(self, file: object, key: str, message: str) -> None:
+        self.file = str(file)
+        self.key = key
+        self.message = message
+        super().__init__(f"{self.file}: {key}: {message}")
+
+
+class InputError(ValueError):
+    """A request does not follow the contract; `fields` lists every bad field."""
+
+    def __init__(self, message: str, fields: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, str] = dict(fields)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the questionnaire; `yes` is the worrying answer unless `reassuring`."""
+
+    id: str
+    group: Group
+    text: dict[str, str]
+    help: dict[str, str]
+    reassuring: bool = False
+    # Short label for the combined emergency list («Har du noe av dette?»); empty for others.
+    sign: dict[str, str] = field(default_factory=lambda: {"nb": "", "en": ""})
+
+    @property
+    def required(self) -> bool:
+        return self.group in REQUIRED_GROUPS
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A named part of the body map that rules can refer to (for example "knee_and_below")."""
+
+    id: str
+    description: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Region:
+    """One pain area on the body map."""
+
+    id: str
+    view: View
+    label: dict[str, str]
+    zone: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a rule's condition may look at. `fired` grows as rules are tried in file order."""
+
+    age: int
+    duration_weeks: float
+    areas: frozenset[str]
+    zones: frozenset[str]
+    answers: Mapping[str, str]
+    fired: set[str] = field(default_factory=set)
+
+
+Predicate = Callable[[Facts], bool]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One clinician-readable rule: when its condition holds, the outcome is at least this."""
+
+    id: str
+    outcome: Outcome
+    urgency: Urgency | None
+    source: str
+    reason: dict[str, str]
+    description: dict[str, str]
+    conditions: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    program: str | None = None
+    # True for rules that describe ordinary (non-specific) pain. Like self-care rules, they add
+    # nothing to an urgent result: a serious cause has not been ruled out there.
+    ordinary_pain: bool = False
+    # True when no exercise programme may be suggested once this rule has fired (for example
+    # for children: the programmes are written for adults).
+    no_program: bool = False
+    when: Mapping[str, Any] = field(default_factory=dict)
+    # The question ids the condition reads; a rule about exactly one question reports that id.
+    questions: tuple[str, ...] = ()
+    test: Predicate = field(default=lambda facts: False, repr=False, compare=False)
+
+    @property
+    def level(self) -> int:
+        return level(self.outcome, self.urgency)
+
+    @property
+    def reason_id(self) -> str:
+        return self.questions[0] if len(self.questions) == 1 else self.id
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The keys rules may point to: explainer articles, body patterns and exercise programmes."""
+
+    conditions: tuple[str, ...]
+    patterns: tuple[str, ...]
+    programs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    """A validated request. Omitted optional answers are filled in as "no"."""
+
+    age: int
+    duration_weeks: float
+    pain_areas: frozenset[str]
+    answers: Mapping[str, AnswerValue] = field(hash=False)
+    lang: Lang = "nb"
+    not_answered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why the result is what it is: one fired rule, in words a patient can read."""
+
+    id: str
+    rule_id: str
+    text: dict[str, str]
+    source: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """The checker's answer. `reasons` explain the outcome and are never empty."""
+
+    outcome: Outcome
+    urgency: Urgency | None
+    reasons: list[Reason]
+    conditions: list[str]
+    program: str | None
+    patterns: list[str]
+    not_answered: list[str]
+    # Rules that fired below the winning outcome but still matter (for example a nerve-root
+    # pattern behind an urgent result). Self-care and ordinary-pain rules are never listed here.
+    also_noted: list[Reason] = field(default_factory=list)
+
+    @property
+    def level(self) -> int:
+        return level(self.outcome, self.urgency)
