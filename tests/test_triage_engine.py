@@ -628,6 +628,22 @@ def test_any_emergency_yes_or_unsure_is_an_emergency(body: dict, qid: str, answe
 
 
 @PROPERTY
+@given(requests())
+def test_emergency_stop_agrees_with_the_full_evaluation(body: dict) -> None:
+    """The web flow stops after the emergency screen; the full answer must be the same."""
+    stop = CHECKER.emergency_stop({q: body["answers"][q] for q in EMERGENCY})
+    result = run(body)
+    if stop is None:
+        assert not any(body["answers"][q] in ("yes", "unsure") for q in EMERGENCY)
+    else:
+        assert (stop.outcome, stop.urgency) == (result.outcome, result.urgency)
+        assert [r.rule_id for r in stop.reasons] == [
+            r.rule_id for r in result.reasons if r.rule_id in {s.rule_id for s in stop.reasons}
+        ]
+        assert stop.conditions[0] == "cauda-equina-syndrome"
+
+
+@PROPERTY
 @given(requests(), st.sampled_from(RED_FLAGS), st.sampled_from(["yes", "unsure"]))
 def test_red_flags_raise_the_outcome(body: dict, qid: str, answer: str) -> None:
     body = with_answers(body, **{qid: answer})

@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping({k: v for k, v in test_config.items() if k != "INSTANCE_PATH"})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import assets, caching, clinic, db, i18n, library, security
+    from . import api, assets, caching, checker, clinic, db, i18n, library, programs, security
     from .pages import bp as pages_bp
 
     i18n.init_app(app)
@@ -65,4 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     app.register_blueprint(pages_bp)
     library.init_app(app)
+    programs.init_app(app)
+    checker.init_app(app)
+    api.init_app(app)
     return app

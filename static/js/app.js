@@ -8,6 +8,13 @@ if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // No offline copy then; the site still works online.
     });
+    // A programme page names the pages to keep for offline use (its weekly sessions).
+    const offline = document.querySelector("[data-offline-pages]");
+    if (offline) {
+      navigator.serviceWorker.ready.then((registration) => {
+        registration.active.postMessage({ cache: offline.dataset.offlinePages.split(" ") });
+      });
+    }
   });
 }
 

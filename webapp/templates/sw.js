@@ -80,7 +80,10 @@ self.addEventListener("fetch", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data === "clear") {
-    event.waitUntil(caches.keys().then((keys) => Promise.all(keys.map((k) => caches.delete(k)))));
+  // A programme page asks for its sessions to be kept, so the programme works offline.
+  const urls = event.data && Array.isArray(event.data.cache) ? event.data.cache : [];
+  const ours = urls.filter((u) => typeof u === "string" && u.startsWith("/") && !u.startsWith("//"));
+  if (ours.length) {
+    event.waitUntil(caches.open(PAGE_CACHE).then((cache) => cache.addAll(ours)));
   }
 });

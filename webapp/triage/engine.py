@@ -254,6 +254,38 @@ class Checker:
             also_noted=[_reason(r) for r in contributing if r.outcome not in (outcome, "selfcare")],
         )
 
+    def emergency_stop(self, answers: Mapping[str, str]) -> Result | None:
+        """The result when the emergency questions alone already decide it, else None.
+
+        The web flow asks the emergency questions first and stops at once when one of them
+        makes the answer urgent: no later answer can change that result. Only rules that read
+        nothing but emergency answers are tried, so the missing age, duration and areas are never
+        guessed. A test checks that `evaluate` agrees for every full input.
+        """
+        emergency = {q.id for q in self.questions if q.group == "emergency"}
+        rules = [
+            r
+            for r in self.rules
+            if r.questions and set(r.questions) <= emergency and set(r.when) == {"answer"}
+        ]
+        filled = {q.id: "no" for q in self.questions} | {
+            k: v for k, v in answers.items() if k in emergency
+        }
+        facts = Facts(0, 0.0, frozenset(), frozenset(), MappingProxyType(filled))
+        fired = sorted((r for r in rules if r.test(facts)), key=lambda r: -r.level)
+        if not fired or fired[0].outcome != "urgent":
+            return None
+        top = fired[0].level
+        return Result(
+            outcome="urgent",
+            urgency=fired[0].urgency,
+            reasons=[_reason(r) for r in fired if r.level == top],
+            conditions=_unique([c for r in fired for c in r.conditions]),
+            program=None,
+            patterns=_unique([p for r in fired for p in r.patterns]),
+            not_answered=[],
+        )
+
     @staticmethod
     def _program(fired: list[Rule], winning: list[Rule], outcome: str | None) -> str | None:
         if outcome == "urgent" or any(r.no_program for r in fired):

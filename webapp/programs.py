@@ -1,0 +1,164 @@
+"""Exercise programmes, their weekly sessions, the exercise pages and the pain diary page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from markupsafe import Markup
+
+from . import ROOT, sitemap
+from .content import ContentError
+from .exercises import Catalogue, Dose, Exercise, Program, load_catalogue
+from .i18n import LANGUAGES, current_language, localized_route
+
+bp = Blueprint("programs", __name__)
+
+DRAWINGS = ROOT / "static" / "img" / "exercises"
+
+
+def catalogue() -> Catalogue:
+    return current_app.extensions["catalogue"]
+
+
+def program_or_404(program_id: str) -> Program:
+    program = catalogue().programs.get(program_id)
+    if program is None:
+        abort(404)
+    return program
+
+
+def program_url(program_id: str, lang: str | None = None) -> str:
+    return url_for("programs.program", lang=lang or current_language(), program_id=program_id)
+
+
+def drawing(name: str) -> Markup:
+    """An exercise drawing inlined, so its lines follow the text colour in light and dark mode."""
+    return current_app.extensions["drawings"][name]
+
+
+def dose_text(dose: Dose) -> str:
+    """The dose in words, e.g. «10 ganger × 2 runder, hold 3 sekunder. 2 ganger om dagen.»"""
+    side = " " + gettext("on each side") if dose.per_side else ""
+    if dose.kind == "reps":
+        text = (
+            ngettext("%(num)d time", "%(num)d times", dose.reps)
+            + " × "
+            + ngettext("%(num)d round", "%(num)d rounds", dose.sets)
+        )
+        text += side
+        if dose.hold_seconds:
+            text += ", " + gettext("hold %(seconds)d seconds", seconds=dose.hold_seconds)
+    elif dose.kind == "hold":
+        text = (
+            gettext("Hold %(seconds)d seconds", seconds=dose.seconds)
+            + side
+            + " × "
+            + ngettext("%(num)d round", "%(num)d rounds", dose.sets)
+        )
+    else:
+        text = ngettext("%(num)d minute", "%(num)d minutes", dose.minutes)
+    return text + ". " + ngettext("%(num)d time a day.", "%(num)d times a day.", dose.times_per_day)
+
+
+@localized_route(bp, {"nb": "/nb/programmer/", "en": "/en/programmes/"})
+def index(lang: str) -> str:
+    return render_template("programs/index.html", programs=list(catalogue().programs.values()))
+
+
+@localized_route(bp, {"nb": "/nb/programmer/<program_id>", "en": "/en/programmes/<program_id>"})
+def program(lang: str, program_id: str) -> str:
+    prog = program_or_404(program_id)
+    library = current_app.extensions["library"]
+    return render_template(
+        "programs/program.html",
+        program=prog,
+        exercises=catalogue().exercises,
+        related=[library.get(lang, key) for key in prog.related_articles],
+        # The service worker keeps these on the phone once the programme is opened.
+        offline_pages=[request.path]
+        + [
+            url_for("programs.session", lang=lang, program_id=prog.id, week=w.first)
+            for w in prog.weeks
+        ],
+    )
+
+
+@localized_route(
+    bp,
+    {
+        "nb": "/nb/programmer/<program_id>/uke-<int:week>",
+        "en": "/en/programmes/<program_id>/week-<int:week>",
+    },
+)
+def session(lang: str, program_id: str, week: int) -> str:
+    """Today's exercises: a list without JavaScript, a one-at-a-time player with it."""
+    prog = program_or_404(program_id)
+    block = next((w for w in prog.weeks if w.first == week), None)
+    if block is None:
+        abort(404)
+    return render_template(
+        "programs/session.html",
+        program=prog,
+        block=block,
+        exercises=[catalogue().exercises[e] for e in block.exercises],
+    )
+
+
+@localized_route(bp, {"nb": "/nb/ovelser/<exercise_id>", "en": "/en/exercises/<exercise_id>"})
+def exercise(lang: str, exercise_id: str) -> str:
+    ex: Exercise | None = catalogue().exercises.get(exercise_id)
+    if ex is None:
+        abort(404)
+    used_in = [
+        p for p in catalogue().programs.values() if any(ex.id in w.exercises for w in p.weeks)
+    ]
+    return render_template("programs/exercise.html", exercise=ex, used_in=used_in)
+
+
+@localized_route(bp, {"nb": "/nb/dagbok", "en": "/en/diary"})
+def diary(lang: str) -> str:
+    return render_template("programs/diary.html", programs=catalogue().programs)
+
+
+def _sitemap_pages() -> list[dict[str, str]]:
+    cat = catalogue()
+    pages = [
+        {lang: url_for(endpoint, lang=lang) for lang in LANGUAGES}
+        for endpoint in ("programs.index", "programs.diary")
+    ]
+    for prog in cat.programs.values():
+        pages.append({lang: program_url(prog.id, lang) for lang in LANGUAGES})
+        for block in prog.weeks:
+            pages.append(
+                {
+                    lang: url_for(
+                        "programs.session", lang=lang, program_id=prog.id, week=block.first
+                    )
+                    for lang in LANGUAGES
+                }
+            )
+    for ex_id in cat.exercises:
+        pages.append(
+            {lang: url_for("programs.exercise", lang=lang, exercise_id=ex_id) for lang in LANGUAGES}
+        )
+    return pages
+
+
+def init_app(app: Flask) -> None:
+    library = app.extensions["library"]
+    cat = load_catalogue(Path(app.config["CONTENT_DIR"]), DRAWINGS, set(library.articles["nb"]))
+    app.extensions["catalogue"] = cat
+    app.extensions["drawings"] = {
+        # our own drawings from the repository, checked by the tests: trusted markup
+        p.name: Markup(p.read_text(encoding="utf-8"))  # noqa: S704
+        for p in sorted(DRAWINGS.glob("*.svg"))
+    }
+    for lang in LANGUAGES:
+        for article in library.articles[lang].values():
+            if article.program and article.program not in cat.programs:
+                raise ContentError(f"{article.path}: program: no programme {article.program!r}")
+    app.jinja_env.globals.update(program_url=program_url, drawing=drawing, dose_text=dose_text)
+    app.register_blueprint(bp)
+    sitemap.register(app, _sitemap_pages)
