@@ -108,7 +108,10 @@ def shell_urls() -> list[str]:
     """What the service worker precaches: the offline pages and the files every page needs."""
     assets = current_app.jinja_env.globals["asset"]
     urls = [url_for("pages.offline", lang=lang) for lang in LANGUAGES]
-    urls += [assets(name) for name in ("css/app.css", "js/app.js", "icons/icon.svg")]
+    # The scripts of the pages that must work offline (programmes and the diary) come along.
+    names = ("css/app.css", "js/app.js", "js/player.js", "js/diary.js", "icons/icon.svg",
+             "icons/favicon-32.png")  # fmt: skip
+    urls += [assets(name) for name in names]
     return urls
 
 

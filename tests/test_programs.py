@@ -1,0 +1,179 @@
+"""Exercises and programmes: data validation and pages in both languages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from webapp import create_app
+from webapp.content import ContentError, load_library
+from webapp.exercises import load_catalogue
+from webapp.textstats import lix, load_seed_hashes, shared_runs
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+DRAWINGS = ROOT / "static" / "img" / "exercises"
+ARTICLES = set(load_library(CONTENT).articles["nb"])
+CATALOGUE = load_catalogue(CONTENT, DRAWINGS, ARTICLES)
+EXERCISES = sorted(CATALOGUE.exercises)
+PROGRAMS = sorted(CATALOGUE.programs)
+PREFIX = {"nb": ("/nb/ovelser/", "/nb/programmer/"), "en": ("/en/exercises/", "/en/programmes/")}
+
+
+def test_the_library_covers_what_the_issue_asks():
+    assert len(EXERCISES) >= 16
+    assert PROGRAMS == sorted(
+        ["acute-back", "subacute-back", "sciatica", "spinal-stenosis", "piriformis", "foot-nerves"]
+    )
+    needed = {"walking", "pelvic-tilt", "knee-to-chest", "cat-camel", "press-up-lying",
+              "sciatic-nerve-glide", "piriformis-stretch", "hamstring-stretch", "toe-spread",
+              "towel-curl", "calf-stretch", "tibial-nerve-glide", "sole-stretch"}  # fmt: skip
+    assert needed <= set(EXERCISES)
+    assert {"core", "stenosis"} <= {e.category for e in CATALOGUE.exercises.values()}
+
+
+def test_acute_programme_is_stay_active_first():
+    """The guideline: no specific exercises in the first weeks of acute non-specific pain."""
+    first = CATALOGUE.programs["acute-back"].weeks[0]
+    assert "walking" in first.exercises
+    assert not {"bird-dog", "bridge", "sit-to-stand"} & set(first.exercises)
+    assert CATALOGUE.programs["subacute-back"].length_weeks == 6
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_exercise_page_renders(client, lang, exercise_id):
+    ex = CATALOGUE.exercises[exercise_id]
+    response = client.get(PREFIX[lang][0] + exercise_id)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count("<h1") == 1 and ex.text[lang]["name"] in html
+    assert html.count("<svg") >= 2 and ' style="' not in html
+    assert f'role="img" aria-label="{escape(ex.text[lang]["alt"])}"' in html
+    assert ("Stopp hvis:" if lang == "nb" else "Stop if:") in html
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert f"{PREFIX[lang][0]}{exercise_id}</loc>" in sitemap
+
+
+@pytest.mark.parametrize("program_id", PROGRAMS)
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_programme_and_sessions_render(client, lang, program_id):
+    prog = CATALOGUE.programs[program_id]
+    html = client.get(PREFIX[lang][1] + program_id).get_data(as_text=True)
+    assert prog.text[lang]["title"] in html and prog.text[lang]["aim"] in html
+    for item in prog.text[lang]["see_someone_first"]:
+        assert str(escape(item)) in html
+    for week in prog.weeks:
+        session = re.search(rf'href="({PREFIX[lang][1]}{program_id}/[a-z]+-{week.first})"', html)
+        assert session, f"no session link for week {week.first}"
+        page = client.get(session.group(1))
+        assert page.status_code == 200
+        assert page.get_data(as_text=True).count('class="app-session__item"') == len(week.exercises)
+    assert 'data-offline-pages="' in html
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert f"{PREFIX[lang][1]}{program_id}</loc>" in sitemap
+
+
+def test_every_article_programme_link_resolves(client):
+    library = load_library(CONTENT)
+    for article in library.articles["nb"].values():
+        if article.program:
+            assert client.get(f"/nb/programmer/{article.program}").status_code == 200
+
+
+def test_unknown_programme_week_or_exercise_is_404(client):
+    assert client.get("/nb/programmer/yoga").status_code == 404
+    assert client.get("/nb/programmer/sciatica/uke-99").status_code == 404
+    assert client.get("/en/exercises/headstand").status_code == 404
+
+
+def test_diary_page_says_where_the_data_lives(client):
+    html = client.get("/nb/dagbok").get_data(as_text=True)
+    assert "Dagboken lagres bare i nettleseren på denne telefonen" in html
+    assert "Slett dataene mine" in html
+    assert "Set-Cookie" not in client.get("/nb/dagbok").headers
+
+
+def exercise_texts(lang: str) -> str:
+    parts = []
+    for ex in CATALOGUE.exercises.values():
+        t = ex.text[lang]
+        parts += [
+            t["name"],
+            t["purpose"],
+            t["start"],
+            *t["steps"],
+            t["easier"],
+            t["harder"],
+            *t["stop_if"],
+        ]
+    for prog in CATALOGUE.programs.values():
+        t = prog.text[lang]
+        parts += [t["title"], t["aim"], t["who_for"], *t["see_someone_first"]]
+        parts += [w.focus[lang] for w in prog.weeks]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_exercise_texts_are_our_own_and_readable(lang):
+    text = exercise_texts(lang)
+    assert shared_runs(text, load_seed_hashes()) == []
+    if lang == "nb":
+        assert lix(text) <= 38
+
+
+@pytest.fixture
+def content_copy(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "exercises/bridge.toml",
+            'category = "core"',
+            'category = "magic"',
+            "bridge.toml: category",
+        ),
+        (
+            "exercises/bridge.toml",
+            "times_per_day = ",
+            "times_per_week = ",
+            "bridge.toml: dose.times_per_week: unknown key",
+        ),
+        ("exercises/bridge.toml", 'name = "', 'navn = "', "bridge.toml: nb.navn: unknown key"),
+        (
+            "exercises/bridge.toml",
+            'drawing_end = "bridge-end.svg"',
+            'drawing_end = "nope.svg"',
+            "bridge.toml: drawing_end",
+        ),
+        (
+            "programs/sciatica.toml",
+            '"relief-position"',
+            '"levitation"',
+            "sciatica.toml: weeks[1].exercises",
+        ),
+        ("programs/sciatica.toml", "week = 3", "week = 4", "sciatica.toml: weeks[2].week"),
+        (
+            "programs/sciatica.toml",
+            'related_articles = ["',
+            'related_articles = ["nowhere", "',
+            "sciatica.toml: related_articles",
+        ),
+    ],
+)
+def test_broken_data_file_stops_start_up(content_copy, tmp_path, file, old, new, message):
+    path = content_copy / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ContentError, match=re.escape(message)):
+        create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "CONTENT_DIR": str(content_copy)})
