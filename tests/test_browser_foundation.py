@@ -56,10 +56,12 @@ def test_skip_link_is_first_and_moves_focus(page, live_server):
     assert page.url.endswith("#main-content")
 
 
-def test_tap_targets_are_at_least_44px(page, live_server):
-    page.goto(live_server + "/nb/")
+@pytest.mark.parametrize("path", ["/nb/", "/nb/symptomsjekk", "/en/programmes/sciatica/week-1"])
+def test_tap_targets_are_at_least_44px(page, live_server, path):
+    page.goto(live_server + path)
     small = page.evaluate(
-        """() => [...document.querySelectorAll('header a, nav a, .app-button, footer li a')]
+        """() => [...document.querySelectorAll(
+                 'header a, nav a, .app-button, footer li a, .app-choice, .app-player button')]
               .map(el => [el.textContent.trim(), el.getBoundingClientRect().height])
               .filter(([, h]) => h < 44)"""
     )
@@ -117,7 +119,16 @@ def test_pages_work_without_javascript(nojs_page, live_server):
     assert not nojs_page.get_by_role("button", name="Delete the saved pages").is_visible()
 
 
-@pytest.mark.parametrize("path", ["/nb/", "/nb/tilstander/isjias", "/en/privacy"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nb/",
+        "/nb/tilstander/isjias",
+        "/en/privacy",
+        "/nb/symptomsjekk",
+        "/nb/programmer/sciatica/uke-1",
+    ],
+)
 def test_readable_at_200_percent_zoom(browser, live_server, path):
     """At 200 % zoom a 390 px phone has 195 CSS pixels: text reflows, nothing scrolls sideways."""
     ctx = browser.new_context(viewport={"width": 195, "height": 422})

@@ -376,3 +376,34 @@ def test_levels_are_ordered():
         > level("clinic", None)
         > level("selfcare", None)
     )
+
+
+def test_checker_texts_are_plain_norwegian():
+    """Questions, signs and reasons a patient reads stay within the readability budget."""
+    from webapp.textstats import lix, load_seed_hashes, shared_runs
+
+    texts = [q.text["nb"] for q in CHECKER.questions] + [q.help["nb"] for q in CHECKER.questions]
+    texts += [q.sign["nb"] for q in CHECKER.questions if q.sign["nb"]]
+    texts += [r.reason["nb"] for r in CHECKER.rules]
+    assert lix("\n".join(t for t in texts if t)) <= 38
+    assert shared_runs("\n".join(texts), load_seed_hashes()) == []
+
+
+def test_rules_carry_review_dates(client):
+    assert CHECKER.reviewed < CHECKER.next_review
+    html = client.get("/en/how-we-assess").get_data(as_text=True)
+    assert f'datetime="{CHECKER.next_review.isoformat()}"' in html
+
+
+def test_first_step_says_who_it_is_not_for(client):
+    html = client.get("/nb/symptomsjekk").get_data(as_text=True)
+    assert "Er du gravid, gjelder det et barn" in html
+
+
+@pytest.mark.parametrize(
+    "path", ["/nb/symptomsjekk", "/en/how-we-assess", "/api/v1/triage/questions"]
+)
+def test_checker_pages_set_no_cookie(client, path):
+    assert "Set-Cookie" not in client.get(path).headers
+    response = api(client, VIGNETTES[0]["request"])
+    assert "Set-Cookie" not in response.headers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -42,6 +43,8 @@ class Content:
     vocabulary: Vocabulary
     rules: list[Rule]
     fallback: Rule
+    reviewed: dt.date
+    next_review: dt.date
 
 
 def _read(path: Path) -> tuple[dict[str, Any], Where]:
@@ -255,11 +258,26 @@ def _frozen(value: Any) -> Any:
     return value
 
 
+def _review(table: dict[str, Any], at: Where) -> tuple[dt.date, dt.date]:
+    """When a clinician last reviewed the rules, and when they must be reviewed again."""
+    _keys(table, at, ("reviewed", "next_review"), ())
+    dates = []
+    for key in ("reviewed", "next_review"):
+        value = table[key]
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise at.child(key).error("must be a date like 2026-11-22 (without quotes)")
+        dates.append(value)
+    if dates[1] <= dates[0]:
+        raise at.child("next_review").error("must be after reviewed")
+    return dates[0], dates[1]
+
+
 def load_rules(
     path: Path, questions: list[Question], zones: list[Zone], regions: list[Region]
-) -> tuple[Vocabulary, list[Rule], Rule]:
+) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date]]:
     doc, where = _read(path)
-    _keys(doc, where, ("vocabulary", "fallback", "rule"), ())
+    _keys(doc, where, ("vocabulary", "fallback", "rule", "review"), ())
+    review = _review(_table(doc["review"], where.child("review")), where.child("review"))
     vocab = _vocabulary(doc, where)
     order = {q.id: i for i, q in enumerate(questions)}
     rules: list[Rule] = []
@@ -317,7 +335,7 @@ def load_rules(
             "the fallback must send the person to the clinic or a doctor"
         )
     fallback = Rule(id=fid, **head)
-    return vocab, rules, fallback
+    return vocab, rules, fallback, review
 
 
 def load_content(folder: Path) -> Content:
@@ -325,5 +343,5 @@ def load_content(folder: Path) -> Content:
     folder = Path(folder)
     questions = load_questions(folder / QUESTIONS_FILE)
     zones, regions = load_regions(folder / REGIONS_FILE)
-    vocab, rules, fallback = load_rules(folder / RULES_FILE, questions, zones, regions)
-    return Content(questions, zones, regions, vocab, rules, fallback)
+    vocab, rules, fallback, review = load_rules(folder / RULES_FILE, questions, zones, regions)
+    return Content(questions, zones, regions, vocab, rules, fallback, *review)

@@ -19,6 +19,7 @@ where a clinician can read and review it. The engine only fixes how fired rules 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from functools import lru_cache
@@ -68,6 +69,8 @@ class Checker:
         vocabulary: Vocabulary,
         rules: list[Rule],
         fallback: Rule,
+        reviewed: dt.date | None = None,
+        next_review: dt.date | None = None,
     ) -> None:
         self.questions = list(questions)
         self.zones = list(zones)
@@ -75,6 +78,8 @@ class Checker:
         self.vocabulary = vocabulary
         self.rules = list(rules)
         self.fallback = fallback
+        self.reviewed = reviewed  # when a clinician last reviewed the rules
+        self.next_review = next_review
         self.questions_by_id: Mapping[str, Question] = MappingProxyType(
             {q.id: q for q in self.questions}
         )
@@ -322,6 +327,8 @@ def load_checker(folder: Path | str = DEFAULT_CONTENT_DIR) -> Checker:
         content.vocabulary,
         content.rules,
         content.fallback,
+        content.reviewed,
+        content.next_review,
     )
 
 
