@@ -46,26 +46,40 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The instance folder of the live server (its database and local configuration)."""
+    return tmp_path_factory.mktemp("live-instance")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_instance: Path) -> Iterator[str]:
     """The real app under gunicorn, as in production, on a free loopback port."""
+    yield from serve(live_instance)
+
+
+def serve(
+    instance: Path, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run the app under gunicorn on a free port until the generator is closed."""
     port = _free_port()
-    instance = tmp_path_factory.mktemp("live-instance")
-    env = {**os.environ, "WEBAPP_INSTANCE": str(instance)}
+    env = {**os.environ, "WEBAPP_INSTANCE": str(instance), **(extra_env or {})}
+    log_path = instance / f"gunicorn-{port}.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "webapp:create_app()",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,  # a file, not a pipe: a full pipe would stall the server
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -77,14 +91,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(
-                    "the app did not start: " + proc.stderr.read().decode()
-                ) from None
+                log.close()
+                raise RuntimeError("the app did not start: " + log_path.read_text()) from None
             time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    proc.stderr.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
 
 
 def chromium_path() -> str | None:

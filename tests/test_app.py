@@ -113,7 +113,11 @@ def test_security_headers_on_every_response(client):
         max_age = int(re.search(r"max-age=(\d+)", headers["Strict-Transport-Security"]).group(1))
         assert max_age >= 31536000
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] in ("no-referrer", "strict-origin-when-cross-origin")
+        assert headers["Referrer-Policy"] in (
+            "same-origin",
+            "no-referrer",
+            "strict-origin-when-cross-origin",
+        )
         assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
         assert "camera=()" in headers["Permissions-Policy"]
 

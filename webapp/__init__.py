@@ -11,7 +11,7 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": None,  # set WEBAPP_SECRET_KEY in production; only the admin area will need it
+    "SECRET_KEY": None,  # WEBAPP_SECRET_KEY, else a random key kept in the instance folder
     "DATABASE": "webapp.sqlite3",  # relative to the instance folder
     "CONTENT_DIR": str(ROOT / "content"),
     "CLINIC_FILE": None,  # None: <instance>/clinic.toml if present, else content/clinic.toml
@@ -21,9 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "HSTS_SECONDS": 63072000,  # two years
     "SEND_FILE_MAX_AGE_DEFAULT": 0,  # fingerprinted static files set their own long cache
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "SESSION_COOKIE_SECURE": True,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Strict",
+    "RETENTION_DAYS": 396,  # anonymous rows are kept 13 months
+    "FEEDBACK_RATE_LIMIT": "10/600",  # feedback posts per client per seconds (in memory)
 }
 
 
@@ -54,7 +53,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping({k: v for k, v in test_config.items() if k != "INSTANCE_PATH"})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, assets, caching, checker, clinic, db, i18n, library, programs, security
+    from . import (
+        admin,
+        api,
+        assets,
+        booking,
+        caching,
+        checker,
+        clinic,
+        db,
+        feedback,
+        i18n,
+        library,
+        programs,
+        security,
+    )
     from .pages import bp as pages_bp
 
     i18n.init_app(app)
@@ -68,4 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     programs.init_app(app)
     checker.init_app(app)
     api.init_app(app)
+    booking.init_app(app)
+    feedback.init_app(app)
+    admin.init_app(app)
     return app

@@ -23,13 +23,12 @@ def _error(status: int, message: str, fields: dict[str, str]) -> Response:
 def result_json(result: Result, lang: str) -> dict:
     """The contract's response body for a result, texts in `lang`."""
     library = current_app.extensions["library"]
-    clinic = current_app.extensions["clinic"]
     with force_locale(lang):
         title, advice = (str(t) for t in OUTCOME_TEXT[(result.outcome, result.urgency)])
     links = {
         "emergency": "tel:113",
         "out_of_hours": "tel:116117",
-        "booking": clinic.phone_uri,
+        "booking": url_for("booking.book", lang=lang),
         "summary": url_for("checker.flow", lang=lang),
     }
     if result.program:

@@ -148,16 +148,19 @@ class Flow:
     duration: str | None = None
     areas: list[str] = field(default_factory=list)
 
-    def hidden_fields(self, step: Step) -> list[tuple[str, str]]:
-        """Hidden inputs that carry every answer except those the current step shows."""
-        shown = set(step.questions) | (set(emergency_ids()) if step.id == "emergency" else set())
+    def hidden_fields(self, step: Step | None = None) -> list[tuple[str, str]]:
+        """Hidden inputs that carry every answer, except those the current step shows."""
+        step_id = step.id if step else None
+        shown = set(step.questions) if step else set()
+        if step_id == "emergency":
+            shown |= set(emergency_ids())
         fields = [(f"q_{q}", v) for q, v in self.answers.items() if q not in shown]
-        if step.id != "about":
+        if step_id != "about":
             if self.age is not None:
                 fields.append(("age", str(self.age)))
             if self.duration:
                 fields.append(("duration", self.duration))
-        if step.id != "where":
+        if step_id != "where":
             fields += [("area", a) for a in self.areas]
         return fields
 

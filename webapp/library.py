@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from . import search as search_index
 from . import sitemap
 from .content import BODY_AREAS, Article, Library, load_library
+from .feedback import record_search_miss, record_view
 from .i18n import LANGUAGES, localized_route
 
 bp = Blueprint("library", __name__)
@@ -64,6 +65,7 @@ def article(lang: str, slug: str) -> str:
     if found is None:
         abort(404)
     g.alternates = {code: article_url(a) for code, a in lib.alternates(found.key).items()}
+    record_view()
     return render_template(
         "library/article.html",
         article=found,
@@ -77,6 +79,8 @@ def search(lang: str) -> Response:
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     hits = search_index.search(current_app.extensions["search_index"], lang, query) if query else []
     results = [library().get(lang, hit.key) for hit in hits]
+    if query and not results:
+        record_search_miss(lang, query)
     fragment = request.headers.get("HX-Target") == "search-results"
     template = "library/_results.html" if fragment else "library/search.html"
     response = make_response(render_template(template, query=query, results=results))

@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
         "Content-Security-Policy": CSP,
         "Strict-Transport-Security": f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains",
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
+        # same-origin: no referrer ever leaves the site; our own form posts keep their Origin
+        # header (with no-referrer the browser sends "Origin: null"), which feedback checks.
+        "Referrer-Policy": "same-origin",
         "Cross-Origin-Resource-Policy": "same-origin",
         "Cross-Origin-Opener-Policy": "same-origin",
         "Permissions-Policy": PERMISSIONS_POLICY,

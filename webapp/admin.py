@@ -1,0 +1,409 @@
+"""The clinic's dashboard at /admin: anonymous counts and feedback, never a patient.
+
+Sign-in with one password whose scrypt hash is set by `flask admin set-password`. The session
+cookie is `__Host-admin` (Secure, HttpOnly, SameSite=Strict); every form carries a CSRF token;
+ten failed sign-ins from one address in five minutes give 429, counted in SQLite so the limit
+holds across gunicorn workers. Only admin pages ever set a cookie.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import io
+import secrets
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.cli import AppGroup
+from markupsafe import Markup, escape
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import connect, database_path, get_db, immediate, register_schema
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+MIN_PASSWORD = 12
+MAX_FAILURES = 10
+FAILURE_WINDOW = dt.timedelta(minutes=5)
+OUTCOMES = ("urgent", "clinic", "selfcare")
+
+
+@register_schema
+def _tables(db) -> None:  # type: ignore[no-untyped-def]
+    db["admin_credentials"].create(
+        {"id": int, "password_hash": str, "updated": str}, pk="id", if_not_exists=True
+    )
+    db["login_failures"].create({"id": int, "client": str, "at": str}, pk="id", if_not_exists=True)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def client_key() -> str:
+    """The address that failed, as a keyed hash: enough to count, useless to anyone else."""
+    secret = current_app.secret_key.encode()  # type: ignore[union-attr]
+    return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400)
+
+
+def signed_in(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not session.get("admin"):
+            return redirect(url_for("admin.login"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- sign-in ----------------------------------------------------------------------------------
+
+
+def recent_failures(db) -> int:  # type: ignore[no-untyped-def]
+    since = (now() - FAILURE_WINDOW).isoformat()
+    row = db.execute(
+        "SELECT count(*) FROM login_failures WHERE client = ? AND at > ?", [client_key(), since]
+    ).fetchone()
+    return row[0]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        db = get_db()
+        if recent_failures(db) >= MAX_FAILURES:
+            abort(429)
+        row = db.execute("SELECT password_hash FROM admin_credentials WHERE id = 1").fetchone()
+        password = request.form.get("password", "")
+        if row and password and check_password_hash(row[0], password):
+            session.clear()
+            session["admin"] = True
+            session.permanent = True
+            csrf_token()
+            return redirect(url_for("admin.dashboard"))
+        with immediate(db):
+            db["login_failures"].insert({"client": client_key(), "at": now().isoformat()})
+        error = True
+        return render_template("admin/login.html", error=error, csrf=csrf_token()), 401
+    return render_template("admin/login.html", error=error, csrf=csrf_token())
+
+
+@bp.post("/logout")
+@signed_in
+def logout() -> Response:
+    check_csrf()
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+def iso_week(day: str) -> str:
+    year, week, _ = dt.date.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def outcomes_per_week(db) -> list[dict]:  # type: ignore[no-untyped-def]
+    weeks: dict[str, dict[str, int]] = {}
+    for row in db["outcome_counts"].rows:
+        counts = weeks.setdefault(iso_week(row["day"]), dict.fromkeys(OUTCOMES, 0))
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + row["count"]
+    return [{"week": week, **counts} for week, counts in sorted(weeks.items())]
+
+
+def most_read(db, limit: int = 20) -> list[dict]:  # type: ignore[no-untyped-def]
+    rows = db.execute(
+        "SELECT page, sum(count) AS views FROM page_views GROUP BY page "
+        "ORDER BY views DESC, page LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [{"page": page, "views": views} for page, views in rows]
+
+
+def empty_searches(db, limit: int = 50) -> list[dict]:  # type: ignore[no-untyped-def]
+    rows = db.execute(
+        "SELECT query, lang, sum(count) AS times FROM search_misses GROUP BY query, lang "
+        "ORDER BY times DESC, query LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [{"query": q, "lang": lang, "times": n} for q, lang, n in rows]
+
+
+def feedback_per_page(db) -> list[dict]:  # type: ignore[no-untyped-def]
+    rows = db.execute(
+        "SELECT page, sum(helpful) AS yes, sum(1 - helpful) AS no FROM feedback "
+        "GROUP BY page ORDER BY (yes + no) DESC, page"
+    ).fetchall()
+    return [{"page": page, "yes": yes, "no": no} for page, yes, no in rows]
+
+
+def comments(db, limit: int = 100) -> list[dict]:  # type: ignore[no-untyped-def]
+    rows = db.execute(
+        "SELECT day, page, lang, helpful, comment FROM feedback WHERE comment != '' "
+        "ORDER BY day DESC, id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [
+        {"day": d, "page": p, "lang": lang, "helpful": "yes" if h else "no", "comment": c}
+        for d, p, lang, h, c in rows
+    ]
+
+
+REPORTS: dict[str, Callable] = {
+    "outcomes": outcomes_per_week,
+    "pages": most_read,
+    "searches": empty_searches,
+    "feedback": feedback_per_page,
+    "comments": comments,
+}
+
+
+def bar_chart(
+    rows: list[tuple[str, dict[str, int]]], series: tuple[str, ...], label: str
+) -> Markup:
+    """A horizontal stacked bar chart as SVG, drawn here so the page needs no script."""
+    if not rows:
+        return Markup("")
+    width, bar, gap, left = 320, 18, 8, 110
+    top = max(sum(values.values()) for _, values in rows) or 1
+    height = len(rows) * (bar + gap)
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}">'
+    ]
+    for i, (name, values) in enumerate(rows):
+        y = i * (bar + gap)
+        parts.append(
+            f'<text class="app-chart__label" x="0" y="{y + 13}">{escape(name[-18:])}</text>'
+        )
+        x = float(left)
+        for key in series:
+            w = (width - left - 30) * values.get(key, 0) / top
+            parts.append(
+                f'<rect class="app-chart__bar app-chart__bar--{key}" x="{x:.1f}" y="{y}" '
+                f'width="{w:.1f}" height="{bar}"></rect>'
+            )
+            x += w
+        total = sum(values.values())
+        parts.append(f'<text class="app-chart__value" x="{x + 4:.1f}" y="{y + 13}">{total}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text above is escaped
+
+
+@bp.get("/")
+@signed_in
+def dashboard() -> str:
+    db = get_db()
+    weeks = outcomes_per_week(db)[-12:]
+    pages = most_read(db)
+    per_page = feedback_per_page(db)
+    return render_template(
+        "admin/dashboard.html",
+        csrf=csrf_token(),
+        weeks=weeks,
+        weeks_chart=bar_chart(
+            [(w["week"], {k: w[k] for k in OUTCOMES}) for w in weeks], OUTCOMES, "outcomes per week"
+        ),
+        pages=pages,
+        pages_chart=bar_chart(
+            [(p["page"], {"views": p["views"]}) for p in pages], ("views",), "views"
+        ),
+        searches=empty_searches(db),
+        feedback=per_page,
+        feedback_chart=bar_chart(
+            [(f["page"], {"yes": f["yes"], "no": f["no"]}) for f in per_page[:20]],
+            ("yes", "no"),
+            "feedback",
+        ),
+        comments=comments(db),
+        retention_days=current_app.config["RETENTION_DAYS"],
+    )
+
+
+@bp.get("/export/<name>.csv")
+@signed_in
+def export(name: str) -> Response:
+    report = REPORTS.get(name)
+    if report is None:
+        abort(404)
+    rows = report(get_db())
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@bp.post("/prune")
+@signed_in
+def prune_now() -> Response:
+    check_csrf()
+    prune(get_db(), current_app.config["RETENTION_DAYS"])
+    return redirect(url_for("admin.dashboard"))
+
+
+# --- retention, backup, password: used by the dashboard and the CLI ---------------------------
+
+PRUNED = {"outcome_counts": "day", "page_views": "day", "search_misses": "day", "feedback": "day"}
+
+
+def prune(db, days: int) -> int:  # type: ignore[no-untyped-def]
+    """Delete anonymous rows older than `days`, and sign-in failures older than a day."""
+    cutoff = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    removed = 0
+    with immediate(db):
+        for table, column in PRUNED.items():
+            removed += db.execute(f"DELETE FROM {table} WHERE {column} < ?", [cutoff]).rowcount  # noqa: S608
+        old = (now() - dt.timedelta(days=1)).isoformat()
+        removed += db.execute("DELETE FROM login_failures WHERE at < ?", [old]).rowcount
+    return removed
+
+
+def backup(source: Path, target: Path) -> str:
+    """Copy the live database with SQLite's online backup; return the copy's integrity check."""
+    src = connect(source)
+    dest = None
+    try:
+        dest = sqlite3.connect(target)
+        src.conn.backup(dest)
+        return dest.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        src.conn.close()
+        if dest is not None:
+            dest.close()
+
+
+def set_password(db, password: str) -> None:  # type: ignore[no-untyped-def]
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
+    with immediate(db):
+        db["admin_credentials"].upsert(
+            {
+                "id": 1,
+                "password_hash": generate_password_hash(password, method="scrypt"),
+                "updated": now().isoformat(),
+            },  # fmt: skip
+            pk="id",
+        )
+
+
+admin_cli = AppGroup("admin", help="The clinic's dashboard.")
+db_cli = AppGroup("db", help="The database.")
+
+
+@admin_cli.command("set-password")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(password_stdin: bool) -> None:
+    """Set the dashboard password (at least 12 characters); only its scrypt hash is stored."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = connect(database_path(current_app))
+    try:
+        set_password(db, password)
+    finally:
+        db.conn.close()
+    click.echo("The dashboard password is set.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, even while the app is writing."""
+    result = backup(database_path(current_app), path)
+    click.echo(f"Backup written to {path}; integrity check: {result}")
+    if result != "ok":
+        raise SystemExit(1)
+
+
+@db_cli.command("prune")
+def prune_command() -> None:
+    """Delete anonymous rows older than RETENTION_DAYS (default 13 months)."""
+    db = connect(database_path(current_app))
+    try:
+        removed = prune(db, current_app.config["RETENTION_DAYS"])
+    finally:
+        db.conn.close()
+    click.echo(f"Removed {removed} old rows.")
+
+
+def secret_key(app: Flask) -> str:
+    """WEBAPP_SECRET_KEY, or a random key kept in the instance folder (shared by all workers)."""
+    if app.config.get("SECRET_KEY"):
+        return app.config["SECRET_KEY"]
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        with path.open("x") as handle:  # only the first worker to start writes it
+            handle.write(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        SECRET_KEY=secret_key(app),
+        SESSION_COOKIE_NAME="__Host-admin",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+    )
+    app.config["RETENTION_DAYS"] = int(app.config.get("RETENTION_DAYS", 396))  # 13 months
+    db = connect(database_path(app))
+    try:
+        prune(db, app.config["RETENTION_DAYS"])
+    finally:
+        db.conn.close()
+    app.register_blueprint(bp)
+    app.cli.add_command(admin_cli)
+    app.cli.add_command(db_cli)

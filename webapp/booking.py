@@ -1,0 +1,79 @@
+"""Booking: every department of the clinic, and the checker's summary one tap away."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from . import sitemap
+from .checker import ANSWER_LABELS, DURATIONS, BadForm, checker, read_flow
+from .i18n import LANGUAGES, localized_route
+
+bp = Blueprint("booking", __name__)
+
+DAY_NAMES = {
+    "mon": _l("Monday"),
+    "tue": _l("Tuesday"),
+    "wed": _l("Wednesday"),
+    "thu": _l("Thursday"),
+    "fri": _l("Friday"),
+    "sat": _l("Saturday"),
+    "sun": _l("Sunday"),
+}
+
+
+def days_label(days: tuple[str, ...]) -> str:
+    """«Monday–Friday» for a run of days in a row, else «Monday, Wednesday»."""
+    order = list(DAY_NAMES)
+    index = sorted(order.index(d) for d in days)
+    if len(index) > 2 and index == list(range(index[0], index[-1] + 1)):
+        return f"{DAY_NAMES[order[index[0]]]}–{str(DAY_NAMES[order[index[-1]]]).lower()}"
+    return ", ".join(str(DAY_NAMES[order[i]]) for i in index)
+
+
+@localized_route(bp, {"nb": "/nb/bestill-time", "en": "/en/book"}, methods=["GET", "POST"])
+def book(lang: str) -> Response:
+    """GET: the departments. POST (from the checker's result): the same, with the summary.
+
+    The answers come in the POST body, as everywhere in the checker, and are not stored.
+    """
+    summary = None
+    if request.method == "POST":
+        try:
+            flow = read_flow(request.form)
+        except BadForm:
+            abort(400)
+        if not flow.answers:
+            abort(400)
+        summary = {
+            "flow": flow,
+            "questions": [q for q in checker().questions if q.id in flow.answers],
+            "areas": [checker().regions_by_id[a].label[lang] for a in flow.areas],
+            "duration": DURATIONS[flow.duration][1] if flow.duration else None,
+        }
+    response = make_response(
+        render_template(
+            "booking/book.html", summary=summary, days_label=days_label, answer_labels=ANSWER_LABELS
+        )
+    )
+    if summary is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sitemap_pages() -> list[dict[str, str]]:
+    return [{lang: url_for("booking.book", lang=lang) for lang in LANGUAGES}]
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    sitemap.register(app, _sitemap_pages)
