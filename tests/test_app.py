@@ -292,3 +292,25 @@ def test_bad_clinic_file_stops_start_up_naming_the_key(tmp_path, change, key):
     bad.write_text(text.replace(change, replacement, 1))
     with pytest.raises(ClinicConfigError, match=re.escape(key)):
         create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "CLINIC_FILE": str(bad)})
+
+
+def test_public_pages_are_served_from_the_page_cache(app, client):
+    first = client.get("/nb/tilstander/isjias", headers={"Accept-Encoding": "gzip"})
+    cache = app.extensions["page_cache"].entries
+    assert ("localhost", "/nb/tilstander/isjias", True) in cache
+    second = client.get("/nb/tilstander/isjias", headers={"Accept-Encoding": "gzip"})
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    again = client.get(
+        "/nb/tilstander/isjias",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_pages_with_answers_or_queries_are_never_cached(app, client):
+    client.get("/nb/symptomsjekk")
+    client.post("/nb/symptomsjekk", data={"step": "emergency", "sign": "none"})
+    client.get("/nb/sok?q=isjias")
+    paths = {key[1] for key in app.extensions["page_cache"].entries}
+    assert not paths & {"/nb/symptomsjekk", "/nb/sok"}

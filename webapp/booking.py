@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from . import sitemap
+from .caching import cache_pages
 from .checker import ANSWER_LABELS, DURATIONS, BadForm, checker, read_flow
 from .i18n import LANGUAGES, localized_route
 
@@ -77,3 +78,4 @@ def _sitemap_pages() -> list[dict[str, str]]:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
+    cache_pages(app, {"booking.book"})  # GET only: the POST with a summary is never cached

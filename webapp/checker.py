@@ -26,6 +26,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from . import sitemap
+from .caching import cache_pages
 from .db import get_db, immediate, register_schema
 from .i18n import LANGUAGES, localized_route
 from .triage import Checker, Result, load_checker
@@ -399,3 +400,4 @@ def init_app(app: Flask) -> None:
         library.get("nb", key)  # every page a rule can suggest exists (KeyError otherwise)
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
+    cache_pages(app, {"checker.rules"})

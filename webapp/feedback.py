@@ -60,11 +60,19 @@ def today() -> str:
 
 
 def same_origin() -> bool:
-    """Patient pages set no cookie for a CSRF token, so a post must show it comes from us."""
+    """Patient pages set no cookie for a CSRF token, so a post must show it comes from us:
+    this host, or a static copy of the site named in SITE_ORIGINS (see `flask export`)."""
     origin = request.headers.get("Origin")
     if origin and origin != "null":
-        return urlsplit(origin).netloc == request.host
+        return urlsplit(origin).netloc == request.host or origin in site_origins()
     return request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
+def site_origins() -> set[str]:
+    value = current_app.config.get("SITE_ORIGINS") or ()
+    if isinstance(value, str):  # WEBAPP_SITE_ORIGINS="https://a.example https://b.example"
+        value = value.replace(",", " ").split()
+    return {origin.rstrip("/") for origin in value}
 
 
 class RateLimit:
@@ -172,8 +180,20 @@ class ViewCounter:
             db.conn.close()
 
 
-def record_view() -> None:
-    current_app.extensions["view_counter"].add(request.path)
+# Pages whose views the dashboard counts. Counted after the response, so that a page served
+# from the page cache (webapp/caching.py) is counted too.
+COUNTED = {"library.article", "programs.program", "programs.exercise"}
+
+
+def count_view(response: Response) -> Response:
+    if (
+        request.endpoint in COUNTED
+        and request.method == "GET"
+        and response.status_code in (200, 304)
+        and not current_app.config.get("STATIC_EXPORT")
+    ):
+        current_app.extensions["view_counter"].add(request.path)
+    return response
 
 
 _NOT_WORDS = re.compile(r"\S*@\S*|\d+")
@@ -200,4 +220,5 @@ def init_app(app: Flask) -> None:
     counter = ViewCounter(database_path(app), app.config.get("VIEW_FLUSH_SECONDS", 10.0))
     app.extensions["view_counter"] = counter
     atexit.register(counter.flush)
+    app.after_request(count_view)
     app.register_blueprint(bp)

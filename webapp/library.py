@@ -20,8 +20,9 @@ from flask_babel import lazy_gettext as _l
 
 from . import search as search_index
 from . import sitemap
+from .caching import cache_pages
 from .content import BODY_AREAS, Article, Library, load_library
-from .feedback import record_search_miss, record_view
+from .feedback import record_search_miss
 from .i18n import LANGUAGES, localized_route
 
 bp = Blueprint("library", __name__)
@@ -65,7 +66,6 @@ def article(lang: str, slug: str) -> str:
     if found is None:
         abort(404)
     g.alternates = {code: article_url(a) for code, a in lib.alternates(found.key).items()}
-    record_view()
     return render_template(
         "library/article.html",
         article=found,
@@ -103,3 +103,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["article_url"] = article_url
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
+    cache_pages(app, {"library.index", "library.article"})

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import force_locale, gettext
 
 from . import sitemap
+from .caching import cache_pages
 from .i18n import LANGUAGES, language_from_accept_header, localized_route
 
 bp = Blueprint("pages", __name__)
@@ -140,5 +141,7 @@ def _pages() -> list[dict[str, str]]:
 
 
 @bp.record_once
-def _register_sitemap(state) -> None:  # type: ignore[no-untyped-def]
+def _register(state) -> None:  # type: ignore[no-untyped-def]
     sitemap.register(state.app, _pages)
+    names = ("home", "privacy", "offline", "robots", "sitemap_xml", "manifest", "service_worker")
+    cache_pages(state.app, {f"pages.{name}" for name in names})

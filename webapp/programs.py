@@ -9,9 +9,9 @@ from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
 from . import ROOT, sitemap
+from .caching import cache_pages
 from .content import ContentError
 from .exercises import Catalogue, Dose, Exercise, Program, load_catalogue
-from .feedback import record_view
 from .i18n import LANGUAGES, current_language, localized_route
 
 bp = Blueprint("programs", __name__)
@@ -71,7 +71,6 @@ def index(lang: str) -> str:
 @localized_route(bp, {"nb": "/nb/programmer/<program_id>", "en": "/en/programmes/<program_id>"})
 def program(lang: str, program_id: str) -> str:
     prog = program_or_404(program_id)
-    record_view()
     library = current_app.extensions["library"]
     return render_template(
         "programs/program.html",
@@ -113,7 +112,6 @@ def exercise(lang: str, exercise_id: str) -> str:
     ex: Exercise | None = catalogue().exercises.get(exercise_id)
     if ex is None:
         abort(404)
-    record_view()
     used_in = [
         p for p in catalogue().programs.values() if any(ex.id in w.exercises for w in p.weeks)
     ]
@@ -165,3 +163,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(program_url=program_url, drawing=drawing, dose_text=dose_text)
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
+    cache_pages(
+        app, {f"programs.{name}" for name in ("index", "program", "session", "exercise", "diary")}
+    )

@@ -37,8 +37,9 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def init_app(app: Flask) -> None:
-    static_headers = {
+def security_headers(app: Flask) -> dict[str, str]:
+    """The headers every response carries (the static export writes the same ones)."""
+    return {
         "Content-Security-Policy": CSP,
         "Strict-Transport-Security": f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains",
         "X-Content-Type-Options": "nosniff",
@@ -50,6 +51,10 @@ def init_app(app: Flask) -> None:
         "Permissions-Policy": PERMISSIONS_POLICY,
         "X-Frame-Options": "DENY",
     }
+
+
+def init_app(app: Flask) -> None:
+    static_headers = security_headers(app)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
