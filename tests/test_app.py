@@ -314,3 +314,20 @@ def test_pages_with_answers_or_queries_are_never_cached(app, client):
     client.get("/nb/sok?q=isjias")
     paths = {key[1] for key in app.extensions["page_cache"].entries}
     assert not paths & {"/nb/symptomsjekk", "/nb/sok"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/nb/", "/en/", "/nb/tilstander/isjias", "/en/conditions/foot-and-back-pain"]
+)
+def test_first_screen_fits_in_one_round_trip(client, path):
+    """HTML and its one stylesheet, compressed, within 14 KB (TCP's first flight)."""
+    html = client.get(path, headers={"Accept-Encoding": "gzip"})
+    text = gzip.decompress(html.data).decode()
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+    assert len(sheets) == 1
+    css = client.get(sheets[0], headers={"Accept-Encoding": "gzip"})
+    assert len(html.data) + len(css.data) <= 14 * 1024
+    for script in re.findall(r"<script[^>]*>", text):
+        assert " defer" in script  # no script blocks the first render
+    for img in re.findall(r"<img[^>]*>", text):
+        assert "width=" in img and "height=" in img  # no layout shift
