@@ -23,7 +23,13 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def app(tmp_path: Path):
-    return create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True})
+    # Counts are written at once here (in production they are batched every few seconds).
+    config = {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "TESTING": True,
+        "COUNT_FLUSH_SECONDS": 0,
+    }
+    return create_app(config)
 
 
 @pytest.fixture

@@ -331,3 +331,42 @@ def test_first_screen_fits_in_one_round_trip(client, path):
         assert " defer" in script  # no script blocks the first render
     for img in re.findall(r"<img[^>]*>", text):
         assert "width=" in img and "height=" in img  # no layout shift
+
+
+def test_counts_are_batched_and_added_up(tmp_path):
+    import webapp.checker  # noqa: F401 - registers the outcome_counts table
+    from webapp.db import Counts, connect, create_tables
+
+    path = tmp_path / "db.sqlite3"
+    create_tables(path)
+    sql = (
+        "INSERT INTO outcome_counts (day, outcome, count) VALUES (?, ?, ?) "
+        "ON CONFLICT (day, outcome) DO UPDATE SET count = count + excluded.count"
+    )
+    first, second = Counts(path, sql, every=3600), Counts(path, sql, every=3600)
+    for _ in range(3):
+        first.add("2026-11-22", "clinic")
+    second.add("2026-11-22", "clinic")
+    db = connect(path)
+    try:
+        assert db["outcome_counts"].count == 0  # nothing written until the batch is due
+        first.flush()
+        second.flush()
+        assert [r["count"] for r in db["outcome_counts"].rows] == [4]
+    finally:
+        db.conn.close()
+
+
+def test_workers_starting_together_create_the_database_once(tmp_path):
+    """gunicorn starts its workers at the same moment on a database that does not exist yet."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    instance = tmp_path / "inst"
+    with ProcessPoolExecutor(4, mp_context=get_context("spawn")) as pool:
+        names = list(pool.map(_start_app, [str(instance)] * 16))
+    assert names == ["webapp"] * 16
+
+
+def _start_app(instance: str) -> str:
+    return create_app({"INSTANCE_PATH": instance}).name

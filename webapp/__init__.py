@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SEND_FILE_MAX_AGE_DEFAULT": 0,  # fingerprinted static files set their own long cache
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RETENTION_DAYS": 396,  # anonymous rows are kept 13 months
+    "COUNT_FLUSH_SECONDS": 2.0,  # outcome and page-view counts are written in batches
     "FEEDBACK_RATE_LIMIT": "10/600",  # feedback posts per client per seconds (in memory)
 }
 

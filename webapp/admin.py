@@ -37,7 +37,7 @@ from flask.cli import AppGroup
 from markupsafe import Markup, escape
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import connect, database_path, get_db, immediate, register_schema
+from .db import connect, database_path, get_db, immediate, register_schema, startup_lock
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -399,11 +399,12 @@ def init_app(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
     )
     app.config["RETENTION_DAYS"] = int(app.config.get("RETENTION_DAYS", 396))  # 13 months
-    db = connect(database_path(app))
-    try:
-        prune(db, app.config["RETENTION_DAYS"])
-    finally:
-        db.conn.close()
+    with startup_lock(app):
+        db = connect(database_path(app))
+        try:
+            prune(db, app.config["RETENTION_DAYS"])
+        finally:
+            db.conn.close()
     app.register_blueprint(bp)
     app.cli.add_command(admin_cli)
     app.cli.add_command(db_cli)

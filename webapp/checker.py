@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import sitemap
 from .caching import cache_pages
-from .db import get_db, immediate, register_schema
+from .db import Counts, database_path, register_schema
 from .i18n import LANGUAGES, localized_route
 from .triage import Checker, Result, load_checker
 
@@ -369,12 +369,7 @@ def _outcome_table(db) -> None:  # type: ignore[no-untyped-def]
 
 def count_outcome(outcome: str) -> None:
     """Add one to today's count for this outcome. Nothing else about the check is kept."""
-    with immediate(get_db()) as db:
-        db.execute(
-            "INSERT INTO outcome_counts (day, outcome, count) VALUES (?, ?, 1) "
-            "ON CONFLICT (day, outcome) DO UPDATE SET count = count + 1",
-            [dt.date.today().isoformat(), outcome],
-        )
+    current_app.extensions["outcome_counts"].add(dt.date.today().isoformat(), outcome)
 
 
 def _sitemap_pages() -> list[dict[str, str]]:
@@ -385,6 +380,12 @@ def _sitemap_pages() -> list[dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["outcome_counts"] = Counts(
+        database_path(app),
+        "INSERT INTO outcome_counts (day, outcome, count) VALUES (?, ?, ?) "
+        "ON CONFLICT (day, outcome) DO UPDATE SET count = count + excluded.count",
+        float(app.config["COUNT_FLUSH_SECONDS"]),
+    )
     folder = Path(app.config["CONTENT_DIR"]) / "triage"
     app.extensions["checker"] = loaded = load_checker(folder)
     placed = [q for step in STEPS for q in step.questions]

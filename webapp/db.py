@@ -6,7 +6,12 @@ when the app starts. Nothing about a patient is ever written here.
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import sqlite3
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +86,57 @@ def create_tables(path: Path) -> None:
         db.conn.close()
 
 
+@contextmanager
+def startup_lock(app: Flask) -> Iterator[None]:
+    """One worker at a time does the start-up work (tables, pruning): gunicorn starts them
+    together, and two of them switching a new database to WAL at once get «locked»."""
+    with (Path(app.instance_path) / ".startup.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Counts:
+    """Additive counts kept in memory and written in one short transaction now and then.
+
+    A write per request would put the database lock on the path of every check and every page
+    view; batched, each worker writes about once per `every` seconds. Concurrent workers lose
+    nothing (the upsert adds); a worker that crashes loses its last few seconds of counts,
+    which anonymous statistics can live with. `sql` takes the key columns and then the count.
+    """
+
+    def __init__(self, path: Path, sql: str, every: float) -> None:
+        self.path, self.sql, self.every = path, sql, every
+        self.counts: Counter[tuple[str, ...]] = Counter()
+        self.lock = threading.Lock()
+        self.last = time.monotonic()
+        atexit.register(self.flush)
+
+    def add(self, *key: str) -> None:
+        with self.lock:
+            self.counts[key] += 1
+            due = time.monotonic() - self.last >= self.every
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            counts, self.counts = self.counts, Counter()
+            self.last = time.monotonic()
+        if not counts:
+            return
+        db = connect(self.path)
+        try:
+            with immediate(db):
+                for key, n in counts.items():
+                    db.execute(self.sql, [*key, n])
+        finally:
+            db.conn.close()
+
+
 def init_app(app: Flask) -> None:
-    create_tables(database_path(app))
+    with startup_lock(app):
+        create_tables(database_path(app))
     app.teardown_appcontext(close_db)

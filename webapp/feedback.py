@@ -7,12 +7,11 @@ address, a user agent or a cookie. Rate limits are kept in memory only.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import re
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,7 +26,7 @@ from flask import (
 )
 
 from . import sitemap
-from .db import connect, database_path, get_db, immediate, register_schema
+from .db import Counts, database_path, get_db, immediate, register_schema
 from .i18n import localized_route
 
 bp = Blueprint("feedback", __name__)
@@ -141,45 +140,6 @@ def submit(lang: str) -> Response:
 # --- page views and empty searches ------------------------------------------------------------
 
 
-class ViewCounter:
-    """Counts page views in memory and writes them in one short transaction now and then.
-
-    One write per view would put the database on every page's path; a crash loses at most
-    the last few seconds of counts, which the dashboard can live with.
-    """
-
-    def __init__(self, path, every: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-        self.path, self.every = path, every
-        self.counts: Counter[tuple[str, str]] = Counter()
-        self.lock = threading.Lock()
-        self.last = time.monotonic()
-
-    def add(self, page: str) -> None:
-        with self.lock:
-            self.counts[(today(), page)] += 1
-            due = time.monotonic() - self.last >= self.every
-        if due:
-            self.flush()
-
-    def flush(self) -> None:
-        with self.lock:
-            counts, self.counts = self.counts, Counter()
-            self.last = time.monotonic()
-        if not counts:
-            return
-        db = connect(self.path)
-        try:
-            with immediate(db):
-                for (day, page), n in counts.items():
-                    db.execute(
-                        "INSERT INTO page_views (day, page, count) VALUES (?, ?, ?) "
-                        "ON CONFLICT (day, page) DO UPDATE SET count = count + excluded.count",
-                        [day, page, n],
-                    )
-        finally:
-            db.conn.close()
-
-
 # Pages whose views the dashboard counts. Counted after the response, so that a page served
 # from the page cache (webapp/caching.py) is counted too.
 COUNTED = {"library.article", "programs.program", "programs.exercise"}
@@ -192,7 +152,7 @@ def count_view(response: Response) -> Response:
         and response.status_code in (200, 304)
         and not current_app.config.get("STATIC_EXPORT")
     ):
-        current_app.extensions["view_counter"].add(request.path)
+        current_app.extensions["view_counter"].add(today(), request.path)
     return response
 
 
@@ -217,8 +177,11 @@ def init_app(app: Flask) -> None:
     limit = app.config["FEEDBACK_RATE_LIMIT"]  # (count, seconds), or "count/seconds" from the env
     count, seconds = limit.split("/") if isinstance(limit, str) else limit
     app.extensions["feedback_limit"] = RateLimit(int(count), float(seconds))
-    counter = ViewCounter(database_path(app), app.config.get("VIEW_FLUSH_SECONDS", 10.0))
-    app.extensions["view_counter"] = counter
-    atexit.register(counter.flush)
+    app.extensions["view_counter"] = Counts(
+        database_path(app),
+        "INSERT INTO page_views (day, page, count) VALUES (?, ?, ?) "
+        "ON CONFLICT (day, page) DO UPDATE SET count = count + excluded.count",
+        float(app.config["COUNT_FLUSH_SECONDS"]),
+    )
     app.after_request(count_view)
     app.register_blueprint(bp)
