@@ -298,6 +298,7 @@ def test_public_pages_are_served_from_the_page_cache(app, client):
     first = client.get("/nb/tilstander/isjias", headers={"Accept-Encoding": "gzip"})
     cache = app.extensions["page_cache"].entries
     assert ("localhost", "/nb/tilstander/isjias", True) in cache
+    assert "Set-Cookie" not in dict(cache[("localhost", "/nb/tilstander/isjias", True)].headers)
     second = client.get("/nb/tilstander/isjias", headers={"Accept-Encoding": "gzip"})
     assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
     assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]

@@ -82,10 +82,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     library.init_app(app)
     programs.init_app(app)
     checker.init_app(app)
-    api.init_app(app)
     booking.init_app(app)
     feedback.init_app(app)
     admin.init_app(app)
+    api.init_app(app)  # last: it builds its texts from the routes above
     export.init_app(app)
     app.jinja_env.globals["app_url"] = app_url
     return app

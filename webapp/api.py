@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request, url
 from flask_babel import force_locale
 
 from .checker import ANSWERS, OUTCOME_TEXT, checker, count_outcome
+from .i18n import LANGUAGES
 from .triage import InputError, Result
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,33 +21,49 @@ def _error(status: int, message: str, fields: dict[str, str]) -> Response:
     return response
 
 
+class Texts:
+    """What a result's JSON shows besides the rules' own texts, per language, built once at
+    start-up (titles, links, condition pages): a check then costs the engine and little else."""
+
+    def __init__(self, app: Flask) -> None:
+        library, checker_ = app.extensions["library"], app.extensions["checker"]
+        self.outcome: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+        self.links: dict[str, dict[str, str]] = {}
+        self.program: dict[tuple[str, str], str] = {}
+        self.condition: dict[tuple[str, str], dict[str, str]] = {}
+        with app.test_request_context():
+            for lang in LANGUAGES:
+                with force_locale(lang):
+                    for (outcome, urgency), (title, advice) in OUTCOME_TEXT.items():
+                        self.outcome[(lang, outcome, urgency)] = (str(title), str(advice))
+                self.links[lang] = {
+                    "emergency": "tel:113",
+                    "out_of_hours": "tel:116117",
+                    "booking": url_for("booking.book", lang=lang),
+                    "summary": url_for("checker.flow", lang=lang),
+                }
+                for key in checker_.vocabulary.programs:
+                    self.program[(lang, key)] = app.jinja_env.globals["program_url"](key, lang)
+                for key in checker_.vocabulary.conditions:
+                    a = library.get(lang, key)
+                    url = url_for("library.article", lang=lang, slug=a.slug)
+                    self.condition[(lang, key)] = {"slug": a.slug, "title": a.title, "url": url}
+
+
 def result_json(result: Result, lang: str) -> dict:
     """The contract's response body for a result, texts in `lang`."""
-    library = current_app.extensions["library"]
-    with force_locale(lang):
-        title, advice = (str(t) for t in OUTCOME_TEXT[(result.outcome, result.urgency)])
-    links = {
-        "emergency": "tel:113",
-        "out_of_hours": "tel:116117",
-        "booking": url_for("booking.book", lang=lang),
-        "summary": url_for("checker.flow", lang=lang),
-    }
+    texts: Texts = current_app.extensions["api_texts"]
+    title, advice = texts.outcome[(lang, result.outcome, result.urgency)]
+    links = dict(texts.links[lang])
     if result.program:
-        links["program"] = current_app.jinja_env.globals["program_url"](result.program, lang)
+        links["program"] = texts.program[(lang, result.program)]
     return {
         "outcome": result.outcome,
         "urgency": result.urgency,
         "title": title,
         "advice": advice,
         "reasons": [{"id": r.id, "text": r.text[lang], "source": r.source} for r in result.reasons],
-        "conditions": [
-            {
-                "slug": a.slug,
-                "title": a.title,
-                "url": url_for("library.article", lang=lang, slug=a.slug),
-            }
-            for a in (library.get(lang, key) for key in result.conditions)
-        ],
+        "conditions": [texts.condition[(lang, key)] for key in result.conditions],
         "links": links,
         "not_answered": list(result.not_answered),
     }
@@ -229,3 +246,4 @@ def openapi_document() -> dict:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.extensions["api_texts"] = Texts(app)

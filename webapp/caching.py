@@ -11,8 +11,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.http import parse_etags
 
 COMPRESSIBLE = {
     "text/html",
@@ -26,29 +29,71 @@ COMPRESSIBLE = {
     "application/manifest+json",
     "image/svg+xml",
 }
-MIN_SIZE = 512
+MIN_SIZE = 1400  # a response that fits in one packet is not worth compressing
 
 
 def accepts_gzip() -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "").lower()
 
 
+@dataclass(frozen=True)
+class Entry:
+    status: str  # e.g. "200 OK"
+    headers: list[tuple[str, str]]  # the final headers, security headers included
+    body: bytes
+    etag: str
+    endpoint: str
+
+
 class PageCache:
-    """Finished responses by (host, path, gzip?); cleared when full so it cannot grow unbounded."""
+    """Finished public pages, served in front of Flask (WSGI) without running a view or a hook.
 
-    def __init__(self, limit: int = 2048) -> None:
-        self.limit = limit
-        self.entries: dict[tuple[str, str, bool], tuple[int, list[tuple[str, str]], bytes]] = {}
+    Keyed by (host, path, gzip?); cleared when full, so odd Host headers cannot grow it.
+    """
+
+    def __init__(self, app: Flask, limit: int = 2048) -> None:
+        self.app, self.limit = app, limit
+        self.entries: dict[tuple[str, str, bool], Entry] = {}
         self.lock = threading.Lock()
+        self.on_hit: list[Callable[[str, str], None]] = []  # (endpoint, path), e.g. view counts
+        self.wsgi_app = app.wsgi_app
 
-    def get(self, key: tuple[str, str, bool]) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        return self.entries.get(key)
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not environ.get("QUERY_STRING"):
+            gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower()
+            entry = self.entries.get((environ.get("HTTP_HOST", ""), environ["PATH_INFO"], gz))
+            if entry is not None:
+                for hook in self.on_hit:
+                    hook(entry.endpoint, environ["PATH_INFO"])
+                if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(entry.etag):
+                    start_response(
+                        "304 NOT MODIFIED", [h for h in entry.headers if h[0] in KEPT_ON_304]
+                    )
+                    return []
+                start_response(entry.status, entry.headers)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+        return self.wsgi_app(environ, start_response)
 
-    def put(self, key: tuple[str, str, bool], response: Response) -> None:
-        with self.lock:
-            if len(self.entries) >= self.limit:
-                self.entries.clear()
-            self.entries[key] = (response.status_code, list(response.headers), response.get_data())
+    def store(self, response: Response) -> Response:
+        """After every other hook: keep a public page's finished response."""
+        key = g.get("page_cache_key")
+        if (
+            key is not None
+            and response.status_code == 200
+            and "no-store" not in (response.headers.get("Cache-Control") or "")
+            and "Set-Cookie" not in response.headers
+            and not response.direct_passthrough
+        ):
+            entry = Entry(response.status, list(response.headers), response.get_data(),
+                          response.get_etag()[0] or "", request.endpoint or "")  # fmt: skip
+            with self.lock:
+                if len(self.entries) >= self.limit:
+                    self.entries.clear()
+                self.entries[key] = entry
+        return response
+
+
+KEPT_ON_304 = {"ETag", "Cache-Control", "Vary", "Content-Security-Policy"}
 
 
 def cache_pages(app: Flask, endpoints: set[str]) -> None:
@@ -57,24 +102,13 @@ def cache_pages(app: Flask, endpoints: set[str]) -> None:
     app.extensions.setdefault("cached_endpoints", set()).update(endpoints)
 
 
-def serve_cached() -> Response | None:
+def mark_cacheable() -> None:
     if (
-        request.method not in ("GET", "HEAD")
-        or request.query_string
-        or request.endpoint not in current_app.extensions.get("cached_endpoints", ())
+        request.method in ("GET", "HEAD")
+        and not request.query_string
+        and request.endpoint in current_app.extensions.get("cached_endpoints", ())
     ):
-        return None
-    key = (request.host, request.path, accepts_gzip())
-    g.page_cache_key = key
-    entry = current_app.extensions["page_cache"].get(key)
-    if entry is None:
-        return None
-    status, headers, body = entry
-    response = Response(body, status=status, headers=headers)
-    if request.if_none_match.contains(response.get_etag()[0] or ""):
-        response.status_code = 304
-        response.set_data(b"")
-    return response
+        g.page_cache_key = (request.host, request.path, accepts_gzip())
 
 
 def finish(response: Response) -> Response:
@@ -108,13 +142,15 @@ def finish(response: Response) -> Response:
     if gz:
         response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
-    key = g.get("page_cache_key")
-    if key is not None and "no-store" not in (response.headers.get("Cache-Control") or ""):
-        current_app.extensions["page_cache"].put(key, response)
     return response
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["page_cache"] = PageCache()
-    app.before_request(serve_cached)
+    cache = PageCache(app)
+    app.extensions["page_cache"] = cache
+    app.wsgi_app = cache  # type: ignore[method-assign]
+    app.before_request(mark_cacheable)
     app.after_request(finish)
+    # After-request hooks run last-registered first: at index 0, `store` runs after all of them
+    # (security headers included), so a cached page is sent exactly as it was finished.
+    app.after_request_funcs.setdefault(None, []).insert(0, cache.store)

@@ -35,6 +35,7 @@ def file_for(path: str) -> str:
 def export_site(app: Flask, target: Path, base_url: str, app_origin: str) -> list[str]:
     """Write the site into `target`; return the URL paths of the pages written."""
     app.config.update(STATIC_EXPORT=True, APP_ORIGIN=app_origin.rstrip("/"))
+    app.extensions["view_counter"].enabled = False  # exporting is not reading
     client = app.test_client()
     base = base_url.rstrip("/") or "http://localhost"
     with app.test_request_context(base_url=base):

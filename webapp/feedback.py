@@ -140,19 +140,21 @@ def submit(lang: str) -> Response:
 # --- page views and empty searches ------------------------------------------------------------
 
 
-# Pages whose views the dashboard counts. Counted after the response, so that a page served
-# from the page cache (webapp/caching.py) is counted too.
+# Pages whose views the dashboard counts, whether rendered or served from the page cache.
 COUNTED = {"library.article", "programs.program", "programs.exercise"}
 
 
+class ViewCounts(Counts):
+    enabled = True
+
+    def add_view(self, endpoint: str, path: str) -> None:
+        if endpoint in COUNTED and self.enabled:
+            self.add(today(), path)
+
+
 def count_view(response: Response) -> Response:
-    if (
-        request.endpoint in COUNTED
-        and request.method == "GET"
-        and response.status_code in (200, 304)
-        and not current_app.config.get("STATIC_EXPORT")
-    ):
-        current_app.extensions["view_counter"].add(today(), request.path)
+    if request.method == "GET" and response.status_code in (200, 304):
+        current_app.extensions["view_counter"].add_view(request.endpoint or "", request.path)
     return response
 
 
@@ -177,11 +179,13 @@ def init_app(app: Flask) -> None:
     limit = app.config["FEEDBACK_RATE_LIMIT"]  # (count, seconds), or "count/seconds" from the env
     count, seconds = limit.split("/") if isinstance(limit, str) else limit
     app.extensions["feedback_limit"] = RateLimit(int(count), float(seconds))
-    app.extensions["view_counter"] = Counts(
+    views = ViewCounts(
         database_path(app),
         "INSERT INTO page_views (day, page, count) VALUES (?, ?, ?) "
         "ON CONFLICT (day, page) DO UPDATE SET count = count + excluded.count",
         float(app.config["COUNT_FLUSH_SECONDS"]),
     )
+    app.extensions["view_counter"] = views
+    app.extensions["page_cache"].on_hit.append(views.add_view)  # pages served from the cache
     app.after_request(count_view)
     app.register_blueprint(bp)

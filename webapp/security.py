@@ -54,11 +54,12 @@ def security_headers(app: Flask) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    static_headers = security_headers(app)
+    static_headers = list(security_headers(app).items())
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        response.headers.update(static_headers)
+        # No view sets these itself, so they are appended rather than replaced one by one.
+        response.headers.extend(static_headers)
         return response
 
     @app.errorhandler(HTTPException)
