@@ -371,3 +371,10 @@ def test_workers_starting_together_create_the_database_once(tmp_path):
 
 def _start_app(instance: str) -> str:
     return create_app({"INSTANCE_PATH": instance}).name
+
+
+def test_cached_pages_keep_exactly_one_set_of_security_headers(client):
+    for _ in range(3):
+        response = client.get("/en/")
+    assert len(response.headers.getlist("Content-Security-Policy")) == 1
+    assert len(response.headers.getlist("X-Frame-Options")) == 1

@@ -73,8 +73,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .pages import bp as pages_bp
 
     i18n.init_app(app)
-    security.init_app(app)
     caching.init_app(app)
+    security.init_app(app)  # after the page cache: its headers wrap cached pages too
     assets.init_app(app)
     clinic.init_app(app)
     db.init_app(app)

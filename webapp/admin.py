@@ -34,6 +34,7 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -374,6 +375,16 @@ def prune_command() -> None:
     click.echo(f"Removed {removed} old rows.")
 
 
+class AdminOnlySessions(SecureCookieSessionInterface):
+    """Sessions exist under /admin only. Everywhere else the session is a NullSession: a patient
+    page can never set a cookie, even by mistake, and no request pays for reading one."""
+
+    def open_session(self, app: Flask, request):  # type: ignore[no-untyped-def]
+        if not request.path.startswith("/admin"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def secret_key(app: Flask) -> str:
     """WEBAPP_SECRET_KEY, or a random key kept in the instance folder (shared by all workers)."""
     if app.config.get("SECRET_KEY"):
@@ -398,6 +409,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
     )
+    app.session_interface = AdminOnlySessions()
     app.config["RETENTION_DAYS"] = int(app.config.get("RETENTION_DAYS", 396))  # 13 months
     with startup_lock(app):
         db = connect(database_path(app))

@@ -86,9 +86,8 @@ def triage() -> Response:
         return _error(422, exc.message, exc.fields)
     result = checker().evaluate(inp)
     count_outcome(result.outcome)
-    response = jsonify(result_json(result, inp.lang))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    body = json.dumps(result_json(result, inp.lang), ensure_ascii=False, separators=(",", ":"))
+    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/triage/questions")

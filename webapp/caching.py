@@ -93,7 +93,7 @@ class PageCache:
         return response
 
 
-KEPT_ON_304 = {"ETag", "Cache-Control", "Vary", "Content-Security-Policy"}
+KEPT_ON_304 = {"ETag", "Cache-Control", "Vary"}
 
 
 def cache_pages(app: Flask, endpoints: set[str]) -> None:

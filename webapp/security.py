@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -53,14 +55,25 @@ def security_headers(app: Flask) -> dict[str, str]:
     }
 
 
-def init_app(app: Flask) -> None:
-    static_headers = list(security_headers(app).items())
+class SecurityHeaders:
+    """WSGI middleware that adds the headers to every response, including the pages the page
+    cache serves in front of Flask; it must be the outermost layer."""
 
-    @app.after_request
-    def add_security_headers(response: Response) -> Response:
-        # No view sets these itself, so they are appended rather than replaced one by one.
-        response.headers.extend(static_headers)
-        return response
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.headers = list(security_headers(app).items())
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
+            # A new list: the page cache passes its stored headers, which must stay as they are.
+            return start_response(status, headers + self.headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+def init_app(app: Flask) -> None:
+    """Call after every other layer that wraps app.wsgi_app (the page cache)."""
+    app.wsgi_app = SecurityHeaders(app, app.wsgi_app)  # type: ignore[method-assign]
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:

@@ -81,7 +81,11 @@ def _answer_table(value: object, known: Known, where: Where) -> dict[str, frozen
 
 def _answer(value: object, known: Known, where: Where) -> Compiled:
     table = _answer_table(value, known, where)
-    return (lambda f: all(f.answers[q] in vs for q, vs in table.items())), frozenset(table)
+    if len(table) == 1:  # the common case, kept cheap: the checker runs every rule per request
+        ((qid, values),) = table.items()
+        return (lambda f: f.answers[qid] in values), frozenset(table)
+    pairs = tuple(table.items())
+    return (lambda f: all(f.answers[q] in vs for q, vs in pairs)), frozenset(table)
 
 
 def _any_answer(value: object, known: Known, where: Where) -> Compiled:
@@ -185,4 +189,6 @@ def compile_when(table: object, known: Known, where: Where) -> Compiled:
         test, qs = handler(value, known, where.child(key))
         tests.append(test)
         questions |= qs
+    if len(tests) == 1:
+        return tests[0], frozenset(questions)
     return (lambda f: all(t(f) for t in tests)), frozenset(questions)
