@@ -125,11 +125,14 @@ def finish(response: Response) -> Response:
     ):
         return response
     body = response.get_data()
+    storable = request.method in ("GET", "HEAD") and "no-store" not in (
+        response.headers.get("Cache-Control") or ""
+    )
+    if not storable and len(body) < MIN_SIZE:
+        return response  # no validator and never compressed: nothing to add (the API's answers)
     gz = accepts_gzip() and len(body) >= MIN_SIZE
     response.vary.add("Accept-Encoding")
-    if request.method in ("GET", "HEAD") and "no-store" not in (
-        response.headers.get("Cache-Control") or ""
-    ):
+    if storable:
         tag = hashlib.blake2b(body, digest_size=12).hexdigest() + ("-gz" if gz else "")
         response.set_etag(tag)
         if request.if_none_match.contains(tag):

@@ -191,4 +191,12 @@ def compile_when(table: object, known: Known, where: Where) -> Compiled:
         questions |= qs
     if len(tests) == 1:
         return tests[0], frozenset(questions)
-    return (lambda f: all(t(f) for t in tests)), frozenset(questions)
+    chain = tuple(tests)
+
+    def every(f: Facts) -> bool:
+        for test in chain:  # noqa: SIM110 - a plain loop is cheaper than all() over a generator
+            if not test(f):
+                return False
+        return True
+
+    return every, frozenset(questions)
