@@ -147,3 +147,21 @@ def test_dark_mode_follows_the_system(browser, axe, live_server):
     assert background == "rgb(17, 23, 25)"
     assert axe(page) == []
     ctx.close()
+
+
+def test_repeat_visit_gets_static_files_from_the_service_worker(page, live_server):
+    page.goto(live_server + "/nb/tilstander/isjias")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.reload()  # the second visit under the worker: its static files come from its cache
+    static = []
+    page.on("response", lambda r: static.append(r) if "/static/" in r.url else None)
+    page.reload()
+    page.wait_for_load_state("load")
+    assert static, "the page loads static files"
+    assert all(r.from_service_worker for r in static)
+    navigations = []
+    page.on("request", lambda r: navigations.append(r) if r.is_navigation_request() else None)
+    page.reload()
+    assert navigations  # pages are network-first: always fresh when online
