@@ -42,6 +42,14 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A copy of content/ that a test may break, to see start-up refuse it."""
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    return folder
+
+
 # --- browser tests -------------------------------------------------------------------------
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -116,13 +115,6 @@ def test_the_overlap_check_can_fail():
 
 
 # --- front matter validation ------------------------------------------------------------------
-
-
-@pytest.fixture
-def content_copy(tmp_path):
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT, folder)
-    return folder
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -124,13 +123,6 @@ def test_exercise_texts_are_our_own_and_readable(lang):
     assert shared_runs(text, load_seed_hashes()) == []
     if lang == "nb":
         assert lix(text) <= 38
-
-
-@pytest.fixture
-def content_copy(tmp_path):
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT, folder)
-    return folder
 
 
 @pytest.mark.parametrize(

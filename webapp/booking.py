@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import sitemap
 from .caching import cache_pages
-from .checker import ANSWER_LABELS, DURATIONS, BadForm, checker, read_flow
+from .checker import BadForm, read_flow, summary_context
 from .i18n import LANGUAGES, localized_route
 
 bp = Blueprint("booking", __name__)
@@ -47,7 +47,7 @@ def book(lang: str) -> Response:
 
     The answers come in the POST body, as everywhere in the checker, and are not stored.
     """
-    summary = None
+    summary: dict = {}
     if request.method == "POST":
         try:
             flow = read_flow(request.form)
@@ -55,18 +55,9 @@ def book(lang: str) -> Response:
             abort(400)
         if not flow.answers:
             abort(400)
-        summary = {
-            "flow": flow,
-            "questions": [q for q in checker().questions if q.id in flow.answers],
-            "areas": [checker().regions_by_id[a].label[lang] for a in flow.areas],
-            "duration": DURATIONS[flow.duration][1] if flow.duration else None,
-        }
-    response = make_response(
-        render_template(
-            "booking/book.html", summary=summary, days_label=days_label, answer_labels=ANSWER_LABELS
-        )
-    )
-    if summary is not None:
+        summary = summary_context(flow, lang)
+    response = make_response(render_template("booking/book.html", days_label=days_label, **summary))
+    if summary:
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -330,21 +330,28 @@ def render_step(step: Step, state: Flow, errors: dict[str, str], lang: str, stat
     )
 
 
+def summary_context(state: Flow, lang: str) -> dict:
+    """What checker/_summary.html shows: the answers given so far, in words."""
+    return {
+        "flow": state,
+        "answered": [q for q in checker().questions if q.id in state.answers],
+        "area_labels": [checker().regions_by_id[a].label[lang] for a in state.areas],
+        "duration_label": DURATIONS[state.duration][1] if state.duration else None,
+        "answer_labels": ANSWER_LABELS,
+    }
+
+
 def render_result(result: Result, state: Flow, lang: str, stopped: bool = False) -> Response:
     count_outcome(result.outcome)
     library = current_app.extensions["library"]
     return _respond(
         "result",
+        **summary_context(state, lang),
         result=result,
-        flow=state,
         stopped=stopped,
         conditions=[library.get(lang, key) for key in result.conditions],
-        questions=checker().questions,
-        area_labels=[checker().regions_by_id[a].label[lang] for a in state.areas],
         pattern_labels=[PATTERN_LABELS[p] for p in result.patterns],
         not_answered=[checker().questions_by_id[q].text[lang] for q in result.not_answered],
-        durations=DURATIONS,
-        answer_labels=ANSWER_LABELS,
         title=OUTCOME_TEXT[(result.outcome, result.urgency)][0],
         advice=OUTCOME_TEXT[(result.outcome, result.urgency)][1],
         today=dt.date.today(),
