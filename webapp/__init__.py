@@ -87,13 +87,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     api.init_app(app)  # last: it builds its texts from the routes above
     export.init_app(app)
-    app.jinja_env.globals["app_url"] = app_url
     return app
-
-
-def app_url(endpoint: str, **values: Any) -> str:
-    """A URL served only by the running app (forms that post, search): in a static export it
-    points at APP_ORIGIN, where the app runs."""
-    from flask import current_app, url_for
-
-    return current_app.config.get("APP_ORIGIN", "") + url_for(endpoint, **values)

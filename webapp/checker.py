@@ -222,7 +222,7 @@ def read_flow(form) -> Flow:  # type: ignore[no-untyped-def]
     return flow
 
 
-def read_step(step: Step, form, flow: Flow, lang: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def read_step(step: Step, form, flow: Flow) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Take this step's own inputs into the flow; return errors by field id."""
     errors: dict[str, str] = {}
     if step.id == "emergency":
@@ -284,7 +284,7 @@ def flow(lang: str) -> Response:
         current = STEPS[STEP_IDS.index(request.form.get("step", ""))]
         state = read_flow(request.form)
         going_back = request.form.get("nav") == "back"
-        errors = {} if going_back else read_step(current, request.form, state, lang)
+        errors = {} if going_back else read_step(current, request.form, state)
     except (ValueError, BadForm):
         abort(400)
     index = STEP_IDS.index(current.id)

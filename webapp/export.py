@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
 from . import ROOT, sitemap
@@ -95,7 +96,14 @@ def export_command(directory: Path, base_url: str, app_origin: str) -> None:
     click.echo(f"Exported {len(pages)} pages and the static files to {directory}")
 
 
+def app_url(endpoint: str, **values: Any) -> str:
+    """A URL only the running app serves (forms that post, search): in a static export it
+    points at APP_ORIGIN, where the app runs."""
+    return current_app.config["APP_ORIGIN"] + url_for(endpoint, **values)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("STATIC_EXPORT", False)
     app.config.setdefault("APP_ORIGIN", "")
+    app.jinja_env.globals["app_url"] = app_url
     app.cli.add_command(export_command)
