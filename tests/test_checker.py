@@ -411,3 +411,10 @@ def test_checker_pages_set_no_cookie(client, path):
     assert "Set-Cookie" not in client.get(path).headers
     response = api(client, VIGNETTES[0]["request"])
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_nerve_root_pattern_is_explained_with_the_figure(client):
+    html = walk(client, VIGNETTES[9]["request"]).get_data(as_text=True)  # L5 pattern
+    assert "Hva mønsteret kan bety" in html
+    assert "L5: utsiden av leggen, oversiden av foten, stortåa" in html
+    assert 'href="/nb/tilstander/vondt-i-foten-og-ryggen#figure"' in html

@@ -90,6 +90,12 @@ PATTERN_LABELS = {
     "sural": _l("outer ankle and outer edge of the foot (sural nerve)"),
     "non_specific": _l("back pain that stays above the knee"),
 }
+# Where each nerve root is felt: the same words as the legend of the figure on the hub page.
+ROOT_AREAS = {
+    "L4": _l("L4: front of the thigh, inside of the shin, inner edge of the foot"),
+    "L5": _l("L5: outside of the shin, top of the foot, big toe"),
+    "S1": _l("S1: calf, sole, outer edge of the foot, little toe"),
+}
 ANSWER_LABELS = {"yes": _l("Yes"), "no": _l("No"), "unsure": _l("I don't know")}
 
 
@@ -351,6 +357,8 @@ def render_result(result: Result, state: Flow, lang: str, stopped: bool = False)
         stopped=stopped,
         conditions=[library.get(lang, key) for key in result.conditions],
         pattern_labels=[PATTERN_LABELS[p] for p in result.patterns],
+        root_areas=[ROOT_AREAS[p] for p in result.patterns if p in ROOT_AREAS],
+        hub=library.get(lang, "foot-and-back"),
         not_answered=[checker().questions_by_id[q].text[lang] for q in result.not_answered],
         title=OUTCOME_TEXT[(result.outcome, result.urgency)][0],
         advice=OUTCOME_TEXT[(result.outcome, result.urgency)][1],
