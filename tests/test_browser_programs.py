@@ -172,3 +172,15 @@ def test_diary_download(page, live_server):
         page.get_by_role("button", name="Download the diary as a file").click()
     assert download.value.suggested_filename.startswith("pain-diary-")
     page.evaluate("() => localStorage.clear()")
+
+
+@pytest.mark.parametrize(
+    "program",
+    ["acute-back", "subacute-back", "sciatica", "spinal-stenosis", "piriformis", "foot-nerves"],
+)
+def test_programme_prints_on_one_or_two_pages(page, live_server, program):
+    import re
+
+    page.goto(live_server + f"/nb/programmer/{program}")
+    pdf = page.pdf(format="A4")
+    assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
