@@ -378,3 +378,44 @@ def test_cached_pages_keep_exactly_one_set_of_security_headers(client):
         response = client.get("/en/")
     assert len(response.headers.getlist("Content-Security-Policy")) == 1
     assert len(response.headers.getlist("X-Frame-Options")) == 1
+
+
+def test_every_ui_string_in_the_code_is_translated(tmp_path):
+    """A string added to a template or module must reach nb.po, translated and not fuzzy."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            "--omit-header",
+            ".",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    with (root / "translations" / "nb" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    done = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
+    }
+    assert sorted(wanted - done) == []
