@@ -62,7 +62,8 @@ class Department:
     @property
     def map_url(self) -> str:
         """A plain link to a map search; nothing is embedded or loaded from the map site."""
-        query = ", ".join(p for p in (self.name, self.street, self.postcode, self.city) if p)
+        where = (self.street, self.postcode, self.city) if self.street else (self.area, self.city)
+        query = ", ".join(p for p in (self.name, *where) if p)
         return "https://www.openstreetmap.org/search?query=" + quote_plus(query)
 
     @property
