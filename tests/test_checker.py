@@ -418,3 +418,20 @@ def test_a_nerve_root_pattern_is_explained_with_the_figure(client):
     assert "Hva mønsteret kan bety" in html
     assert "L5: utsiden av leggen, oversiden av foten, stortåa" in html
     assert 'href="/nb/tilstander/vondt-i-foten-og-ryggen#figure"' in html
+
+
+def test_an_unexpected_api_error_is_a_500_without_details(app, client, monkeypatch, caplog):
+    endpoint = app.wsgi_app
+    while not hasattr(endpoint, "checker"):  # find the API layer among the WSGI layers
+        endpoint = endpoint.wsgi_app
+
+    def broken(inp):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(endpoint.checker, "evaluate", broken)
+    response = api(client, VIGNETTES[0]["request"])
+    assert response.status_code == 500
+    assert "secret" not in response.get_data(as_text=True)
+    assert response.get_json()["error"]
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "secret internals" in caplog.text

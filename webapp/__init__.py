@@ -74,7 +74,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
     caching.init_app(app)
-    security.init_app(app)  # after the page cache: its headers wrap cached pages too
     assets.init_app(app)
     clinic.init_app(app)
     db.init_app(app)
@@ -85,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     booking.init_app(app)
     feedback.init_app(app)
     admin.init_app(app)
-    api.init_app(app)  # last: it builds its texts from the routes above
+    api.init_app(app)  # after the routes it links to
     export.init_app(app)
+    security.init_app(app)  # last: its headers wrap every layer, cached pages and the API too
     return app

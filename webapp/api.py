@@ -1,24 +1,23 @@
-"""The symptom checker's JSON API (contract: docs/triage-api.md), and its OpenAPI document."""
+"""The symptom checker's JSON API: the check, the questionnaire, and an OpenAPI document."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable, Iterable
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, jsonify, url_for
 from flask_babel import force_locale
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_input_stream
 
-from .checker import ANSWERS, OUTCOME_TEXT, checker, count_outcome
+from .checker import ANSWERS, OUTCOME_TEXT, checker
+from .db import Counts
 from .i18n import LANGUAGES
-from .triage import InputError, Result
+from .triage import Checker, InputError, Result
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _error(status: int, message: str, fields: dict[str, str]) -> Response:
-    response = jsonify(error=message, fields=fields)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 class Texts:
@@ -50,9 +49,8 @@ class Texts:
                     self.condition[(lang, key)] = {"slug": a.slug, "title": a.title, "url": url}
 
 
-def result_json(result: Result, lang: str) -> dict:
+def result_json(result: Result, lang: str, texts: Texts) -> dict:
     """The contract's response body for a result, texts in `lang`."""
-    texts: Texts = current_app.extensions["api_texts"]
     title, advice = texts.outcome[(lang, result.outcome, result.urgency)]
     links = dict(texts.links[lang])
     if result.program:
@@ -69,25 +67,70 @@ def result_json(result: Result, lang: str) -> dict:
     }
 
 
-@bp.post("/triage")
-def triage() -> Response:
-    if request.mimetype != "application/json":
-        return _error(
-            415, "The body must be JSON (Content-Type: application/json).", {"body": "not JSON"}
-        )
-    body = request.get_data(cache=False)  # a body over 64 KiB raises 413 here
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _error(415, "The body is not valid JSON.", {"body": "not valid JSON"})
-    try:
-        inp = checker().parse(payload)
-    except InputError as exc:
-        return _error(422, exc.message, exc.fields)
-    result = checker().evaluate(inp)
-    count_outcome(result.outcome)
-    body = json.dumps(result_json(result, inp.lang), ensure_ascii=False, separators=(",", ":"))
-    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+class TriageEndpoint:
+    """`/api/v1/triage` as lean WSGI in front of Flask.
+
+    A check is the engine and JSON both ways; the full request lifecycle of a Flask view cost
+    more than both together (benchmarks/RESULTS.md). Everything it needs was built at start-up.
+    Errors follow the contract: 413 for a body over 64 KiB, 415 for one that is not JSON, 422
+    with every bad field named, 405 for another method, and a 500 without details if the
+    unexpected happens. The security headers are added by the layer around this one.
+    """
+
+    path = "/api/v1/triage"
+
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.checker: Checker = app.extensions["checker"]
+        self.outcomes: Counts = app.extensions["outcome_counts"]
+        self.texts = Texts(app)
+        self.max_body = app.config["MAX_CONTENT_LENGTH"]
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != self.path:
+            return self.wsgi_app(environ, start_response)
+        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        if environ["REQUEST_METHOD"] != "POST":
+            status, body = error_body(405, "Use POST.", {})
+            headers.append(("Allow", "POST"))
+        else:
+            try:
+                status, body = self.answer(environ)
+            except Exception:  # never a stack trace to the client; the log has it
+                self.app.logger.exception("Unhandled error in POST %s", self.path)
+                status, body = error_body(500, "Something went wrong on our side.", {})
+        headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
+
+    def answer(self, environ: dict) -> tuple[str, bytes]:
+        if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() != "application/json":
+            return error_body(415, "The body must be JSON (Content-Type: application/json).",
+                              {"body": "not JSON"})  # fmt: skip
+        try:
+            raw = get_input_stream(environ, max_content_length=self.max_body).read()
+        except RequestEntityTooLarge:
+            return error_body(413, "The body is larger than 64 KiB.", {"body": "too large"})
+        try:
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return error_body(415, "The body is not valid JSON.", {"body": "not valid JSON"})
+        try:
+            inp = self.checker.parse(payload)
+        except InputError as exc:
+            return error_body(422, exc.message, exc.fields)
+        result = self.checker.evaluate(inp)
+        self.outcomes.add(dt.date.today().isoformat(), result.outcome)
+        return "200 OK", dumps(result_json(result, inp.lang, self.texts))
+
+
+def dumps(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def error_body(code: int, message: str, fields: dict[str, str]) -> tuple[str, bytes]:
+    return f"{code} {HTTP_STATUS_CODES[code].upper()}", dumps({"error": message, "fields": fields})
 
 
 @bp.get("/triage/questions")
@@ -244,5 +287,6 @@ def openapi_document() -> dict:
 
 
 def init_app(app: Flask) -> None:
+    """Register the questionnaire and OpenAPI views, and mount the check in front of Flask."""
     app.register_blueprint(bp)
-    app.extensions["api_texts"] = Texts(app)
+    app.wsgi_app = TriageEndpoint(app, app.wsgi_app)  # type: ignore[method-assign]
