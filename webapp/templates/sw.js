@@ -7,7 +7,7 @@ const VERSION = {{ version|tojson }};
 const SHELL = {{ shell|tojson }};
 const SHELL_CACHE = "shell-" + VERSION;
 const PAGE_CACHE = "pages-v1";
-const STATIC_CACHE = "static-v1";
+const STATIC_CACHE = "static-" + VERSION; // a new version drops the old files
 const FINGERPRINTED = /^\/static\/.+\.[0-9a-f]{10}\.[a-z0-9]+$/;
 
 self.addEventListener("install", (event) => {
