@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 
@@ -12,8 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
-from .checker import ANSWERS, OUTCOME_TEXT, checker
-from .db import Counts
+from .checker import ANSWERS, OUTCOME_TEXT, OutcomeCounts, checker
 from .i18n import LANGUAGES
 from .triage import Checker, InputError, Result
 
@@ -83,7 +81,7 @@ class TriageEndpoint:
         self.app = app
         self.wsgi_app = wsgi_app
         self.checker: Checker = app.extensions["checker"]
-        self.outcomes: Counts = app.extensions["outcome_counts"]
+        self.outcomes: OutcomeCounts = app.extensions["outcome_counts"]
         self.texts = Texts(app)
         self.max_body = app.config["MAX_CONTENT_LENGTH"]
 
@@ -121,7 +119,7 @@ class TriageEndpoint:
         except InputError as exc:
             return error_body(422, exc.message, exc.fields)
         result = self.checker.evaluate(inp)
-        self.outcomes.add(dt.date.today().isoformat(), result.outcome)
+        self.outcomes.add_outcome(result.outcome)
         return "200 OK", dumps(result_json(result, inp.lang, self.texts))
 
 

@@ -382,9 +382,14 @@ def _outcome_table(db) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+class OutcomeCounts(Counts):
+    def add_outcome(self, outcome: str) -> None:
+        """Add one to today's count for this outcome. Nothing else about the check is kept."""
+        self.add(dt.date.today().isoformat(), outcome)
+
+
 def count_outcome(outcome: str) -> None:
-    """Add one to today's count for this outcome. Nothing else about the check is kept."""
-    current_app.extensions["outcome_counts"].add(dt.date.today().isoformat(), outcome)
+    current_app.extensions["outcome_counts"].add_outcome(outcome)
 
 
 def _sitemap_pages() -> list[dict[str, str]]:
@@ -395,7 +400,7 @@ def _sitemap_pages() -> list[dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["outcome_counts"] = Counts(
+    app.extensions["outcome_counts"] = OutcomeCounts(
         database_path(app),
         "INSERT INTO outcome_counts (day, outcome, count) VALUES (?, ?, ?) "
         "ON CONFLICT (day, outcome) DO UPDATE SET count = count + excluded.count",
