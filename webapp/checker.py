@@ -419,6 +419,11 @@ def init_app(app: Flask) -> None:
     library = app.extensions["library"]
     for key in loaded.vocabulary.conditions:
         library.get("nb", key)  # every page a rule can suggest exists (KeyError otherwise)
+    missing = set(loaded.vocabulary.programs) - set(app.extensions["catalogue"].programs)
+    if missing:
+        raise RuntimeError(
+            f"{folder / 'rules.toml'}: vocabulary.programs: no programme {sorted(missing)}"
+        )
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
     cache_pages(app, {"checker.rules"})
