@@ -26,7 +26,17 @@ PREFIX = {"nb": ("/nb/ovelser/", "/nb/programmer/"), "en": ("/en/exercises/", "/
 def test_the_library_covers_what_the_issue_asks():
     assert len(EXERCISES) >= 16
     assert PROGRAMS == sorted(
-        ["acute-back", "subacute-back", "sciatica", "spinal-stenosis", "piriformis", "foot-nerves"]
+        [
+            "acute-back",
+            "subacute-back",
+            "sciatica",
+            "spinal-stenosis",
+            "piriformis",
+            "foot-nerves",
+            "plantar-heel",
+            "achilles",
+            "ankle-sprain",
+        ]
     )
     needed = {"walking", "pelvic-tilt", "knee-to-chest", "cat-camel", "press-up-lying",
               "sciatic-nerve-glide", "piriformis-stretch", "hamstring-stretch", "toe-spread",

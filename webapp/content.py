@@ -20,14 +20,6 @@ LANGUAGES = ("nb", "en")
 KINDS = ("hub", "condition", "guide")
 BODY_AREAS = ("back", "buttock_hip", "leg", "foot")
 CARE_LEVELS = ("emergency", "urgent", "routine")
-PROGRAMS = (
-    "acute-back",
-    "subacute-back",
-    "sciatica",
-    "spinal-stenosis",
-    "piriformis",
-    "foot-nerves",
-)
 _SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _H2_RE = re.compile(r"^## ", re.MULTILINE)
 
@@ -157,7 +149,7 @@ ALLOWED_KEYS = {
 }  # fmt: skip
 
 
-def parse_article(path: Path, lang: str) -> Article:
+def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset()) -> Article:
     data, body = split_front_matter(path.read_text(encoding="utf-8"), path)
     f = _Fields(data, path)
     for key in data:
@@ -180,7 +172,7 @@ def parse_article(path: Path, lang: str) -> Article:
     if next_review <= reviewed:
         raise f.fail("next_review", "must be after reviewed")
     program = f.text("program", required=False) or None
-    if program is not None and program not in PROGRAMS:
+    if program is not None and program not in programs:
         raise f.fail("program", f"unknown programme {program!r}")
     care = _parse_care(f, kind)
     sources = _parse_sources(f)
@@ -275,13 +267,18 @@ def slugify(text: str) -> str:
 
 
 def load_library(folder: Path) -> Library:
-    """Read, validate and render every article in every language."""
+    """Read, validate and render every article in every language.
+
+    An article's `program` must name a file in content/programs/ (the exercise catalogue checks
+    the programme itself).
+    """
+    programs = frozenset(p.stem for p in (folder / "programs").glob("*.toml"))
     articles: dict[str, dict[str, Article]] = {}
     by_slug: dict[tuple[str, str], Article] = {}
     for lang in LANGUAGES:
         articles[lang] = {}
         for path in sorted((folder / lang / "articles").glob("*.md")):
-            article = parse_article(path, lang)
+            article = parse_article(path, lang, programs)
             if (lang, article.slug) in by_slug:
                 other = by_slug[(lang, article.slug)].path
                 raise ContentError(f"{path}: slug: {article.slug!r} is already used by {other}")
