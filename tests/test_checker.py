@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from webapp import create_app
-from webapp.checker import DURATIONS, STEPS
+from webapp.checker import DURATIONS
 from webapp.triage import level, load_checker
 
 VIGNETTES = json.loads((Path(__file__).parent / "data" / "triage-vignettes.json").read_text())
@@ -157,14 +157,22 @@ def test_fuzzed_bodies_never_give_a_server_error(shared_app, body):
 def test_questions_and_openapi(client):
     data = client.get("/api/v1/triage/questions").get_json()
     assert [q["id"] for q in data["questions"]] == QUESTIONS
-    assert len(data["regions"]) == 20
+    assert len(data["regions"]) == 24
+    applies = {q["id"]: q["applies"] for q in data["questions"]}
+    assert applies["pregnant"] == {"age_between": [12, 55]}
+    assert applies["pregnancy_warning"] == {"answer": {"pregnant": ["yes", "unsure"]}}
+    assert "heel" in applies["diabetes"]["regions_any"] and applies["saddle_numbness"] is None
+    assert applies["morning_stiffness"] == {
+        "regions_any": sorted(["lower_back", "buttock", "mid_back", "flank"])}  # fmt: skip
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
     schema = doc["components"]["schemas"]["Request"]
     assert schema["properties"]["pain_areas"]["items"]["enum"] == REGIONS
     assert set(schema["properties"]["answers"]["required"]) == {
-        q.id for q in CHECKER.questions if q.required
+        q.id for q in CHECKER.questions if q.required and not q.applies
     }
+    urgency = doc["components"]["schemas"]["Result"]["properties"]["urgency"]["enum"]
+    assert urgency == ["emergency", "today", "soon", None]
 
 
 # --- the web flow -----------------------------------------------------------------------------
@@ -180,34 +188,72 @@ def post(client, lang, step, fields, **headers):
     return client.post(path, data=MultiDict([("step", step), *fields]), headers=headers)
 
 
-def walk(client, body, lang="nb", duration="under-1w"):
-    """Answer every step of the web flow as `body` does; return the last response."""
+STEP_RE = re.compile(r'data-step="([a-z]+)"')
+
+
+def walk(client, body, lang="nb", duration="under-1w", taps=None, seen=None):
+    """Answer every step of the web flow as `body` does; return the last response.
+
+    `taps`, a list, gets what a person taps on each screen (each tick, answer, area, the age
+    field, the duration and «Continue»), so paths can be measured.
+    """
+    taps = [] if taps is None else taps
+    seen = [] if seen is None else seen
     answers = body["answers"]
     signs = [q for q in EMERGENCY if answers.get(q) == "yes"]
     ticked = signs + (["unsure"] if any(answers.get(q) == "unsure" for q in EMERGENCY) else [])
     response = post(client, lang, "emergency", [("sign", s) for s in ticked or ["none"]])
-    for step in STEPS[1:]:
+    taps.append(len(ticked or ["none"]) + 1)
+    if "unsure" in ticked:
         html = response.get_data(as_text=True)
-        if 'data-step="result"' in html:
+        fields = hidden(html) + [(f"q_{q}", answers.get(q, "no")) for q in EMERGENCY]
+        response = post(client, lang, "emergency", fields)
+        taps.append(len(EMERGENCY) + 1)
+    for _ in range(12):
+        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+        html = response.get_data(as_text=True)
+        step = STEP_RE.search(html).group(1)
+        if step == "result":
             return response
         fields = hidden(html)
-        if step.id == "about":
+        if step == "about":
             fields += [("age", str(body["age"])), ("duration", duration)]
-        elif step.id == "where":
+            taps.append(3)
+        elif step == "where":
             fields += [("area", a) for a in body["pain_areas"]]
+            taps.append(len(body["pain_areas"]) + 1)
         else:
-            fields += [(f"q_{q}", answers[q]) for q in step.questions if q in answers]
-        response = post(client, lang, step.id, fields + [("nav", "next")])
-        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    return response
+            detail = ("detail", "1") in fields
+            shown = [v for v in re.findall(r'name="sign" value="([a-z_]+)"', html)
+                     if v not in ("none", "unsure")]  # fmt: skip
+            radios = list(dict.fromkeys(re.findall(r'type="radio" name="q_([a-z_]+)"', html)))
+            seen += shown + radios
+            chosen: list[str] = []
+            if shown and not detail:
+                yes = [q for q in shown if answers.get(q) == "yes"]
+                unsure = any(answers.get(q) == "unsure" for q in shown)
+                chosen = yes + ["unsure"] if unsure else yes or ["none"]
+            fields += [("sign", v) for v in chosen]
+            fields += [(f"q_{q}", answers.get(q, "no")) for q in radios]
+            taps.append(len(chosen) + len(radios) + 1)
+        response = post(client, lang, step, fields + [("nav", "next")])
+    raise AssertionError("the flow did not end")
 
 
 def outcome_of(html: str) -> str:
     return re.search(r'class="app-care-card app-care-card--([a-z]+)"', html).group(1)
 
 
-CARD = {("urgent", "emergency"): "emergency", ("urgent", "soon"): "urgent",
-        ("clinic", None): "routine", ("selfcare", None): "selfcare"}  # fmt: skip
+CARD = {("urgent", "emergency"): "emergency", ("urgent", "today"): "urgent",
+        ("urgent", "soon"): "urgent", ("clinic", None): "routine",
+        ("selfcare", None): "selfcare"}  # fmt: skip
+
+
+def applicable_only(body: dict) -> dict:
+    """The request as the web flow sends it: answers only to the questions that apply."""
+    ids = {q.id for q in CHECKER.applicable(body["age"], body["duration_weeks"],
+                                            body["pain_areas"], body["answers"])}  # fmt: skip
+    return {**body, "answers": {q: v for q, v in body["answers"].items() if q in ids}}
 
 
 @pytest.mark.parametrize("case", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
@@ -218,9 +264,12 @@ def test_every_vignette_through_the_web_flow(client, case):
     html = response.get_data(as_text=True)
     assert 'data-step="result"' in html
     assert response.headers["Cache-Control"] == "no-store"
-    body = {**request, "duration_weeks": DURATIONS[duration][0]}
+    body = applicable_only({**request, "duration_weeks": DURATIONS[duration][0]})
     data = api(client, body).get_json()
     assert outcome_of(html) == CARD[(data["outcome"], data["urgency"])]
+    assert data["outcome"] in case["accept"]
+    if case.get("urgency"):
+        assert data["urgency"] == case["urgency"]
 
 
 @settings(
@@ -239,7 +288,7 @@ def test_web_flow_and_api_agree(shared_app, age, duration, areas, changed):
     body = {"age": age, "duration_weeks": DURATIONS[duration][0], "pain_areas": areas,
             "answers": {q: "no" for q in QUESTIONS} | changed}  # fmt: skip
     html = unescape(walk(client, body, duration=duration).get_data(as_text=True))
-    data = api(client, body).get_json()
+    data = api(client, applicable_only(body)).get_json()
     assert outcome_of(html) == CARD[(data["outcome"], data["urgency"])]
     shown = [r["text"] for r in data["reasons"] if r["text"] in html]
     if data["urgency"] == "emergency":
@@ -259,7 +308,13 @@ def test_emergency_sign_stops_the_flow_at_once(client):
 def test_emergency_unsure_is_never_a_no(client):
     response = post(client, "en", "emergency", [("sign", "unsure")])
     html = response.get_data(as_text=True)
-    assert outcome_of(html) == "emergency"
+    assert 'name="q_chest_or_breathing"' in html and ("detail", "1") in hidden(html)
+    fields = [(f"q_{q}", "no") for q in EMERGENCY if q != "chest_or_breathing"]
+    response = post(client, "en", "emergency",
+                    hidden(html) + fields + [("q_chest_or_breathing", "unsure")])  # fmt: skip
+    html = unescape(response.get_data(as_text=True))
+    assert outcome_of(html) == "emergency" and "Call the out-of-hours service now" in html
+    assert "nerves" not in html.split("app-care-card__content")[1].split("</div>")[0]
 
 
 @pytest.mark.parametrize(
@@ -276,17 +331,73 @@ def test_emergency_screen_needs_an_explicit_answer(client, signs, message):
     assert message in html and 'role="alert"' in html and 'href="#sign-first"' in html
 
 
-def test_unanswered_red_flag_in_the_web_flow_asks_again(client):
-    fields = [(f"q_{q}", "no") for q in EMERGENCY] + [
-        ("age", "40"),
-        ("duration", "1-2w"),
-        ("area", "lower_back"),
-    ]
-    response = post(client, "nb", "health", fields + [("q_fever_or_unwell", "no")])
+BASE = [(f"q_{q}", "no") for q in EMERGENCY]
+
+
+def test_unanswered_red_flag_list_in_the_web_flow_asks_again(client):
+    fields = BASE + [("age", "40"), ("duration", "1-2w"), ("area", "lower_back")]
+    response = post(client, "nb", "flags", fields)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
+    assert 'href="#sign-first"' in html and "Kryss av for det som passer" in html
+
+
+def test_the_last_step_with_answers_missing_shows_the_step_again(client):
+    """A skipped or tampered step never gives a 500 (v1 gave 500 every time) and never a no."""
+    fields = BASE + [("age", "40"), ("duration", "1-2w"), ("area", "lower_back")]
+    response = post(client, "nb", "more", fields + [("sign", "none")])
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'data-step="flags"' in html and 'role="alert"' in html
+    response = post(client, "nb", "more", [("sign", "none")])
+    assert response.status_code == 422 and 'data-step="about"' in response.get_data(as_text=True)
+
+
+def test_a_missing_answer_is_named_in_the_error_summary(client):
+    fields = BASE + [("age", "40"), ("duration", "1-2w"), ("area", "lower_back"),
+                     ("detail", "1"), ("q_fever_or_unwell", "no")]  # fmt: skip
+    response = post(client, "en", "flags", fields)
+    assert response.status_code == 422
+    html = unescape(response.get_data(as_text=True))
     assert 'href="#q_weight_loss-first"' in html
-    assert "Svar på dette spørsmålet" in html
+    assert "Answer the question «Have you lost weight without trying?»" in html
+    links = re.findall(r'<li><a href="#[^"]+">([^<]+)</a></li>', html)
+    assert len(links) == len(set(links)) > 3  # each link names its own question
+
+
+@pytest.mark.parametrize("typed", ["68", "68 år", " 68 ", "68,", "68 years"])
+def test_age_as_people_type_it(client, typed):
+    fields = BASE + [("age", typed), ("duration", "1-2w")]
+    response = post(client, "nb", "about", fields)
+    assert response.status_code == 200
+    assert ("age", "68") in hidden(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("typed", ["sek", "200", "-4", "6 8"])
+def test_an_age_that_is_not_one_gets_the_field_error_on_the_same_step(client, typed):
+    response = post(client, "nb", "about", BASE + [("age", typed), ("duration", "1-2w")])
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert (
+        'data-step="about"' in html and "Skriv alderen din" in html and 'href="#age-first"' in html
+    )
+
+
+def test_head_on_the_checker_is_200(client):
+    assert client.head("/nb/symptomsjekk").status_code == 200
+
+
+def test_a_heel_is_never_asked_about_the_back(client):
+    body = {"age": 42, "duration_weeks": 4, "pain_areas": ["heel"],
+            "answers": {"first_step_heel_pain": "yes"}}  # fmt: skip
+    seen = []
+    taps: list[int] = []
+    response = walk(client, body, duration="2-6w", taps=taps, seen=seen)
+    html = response.get_data(as_text=True)
+    assert outcome_of(html) == "selfcare" and "/nb/programmer/" in html
+    for back_only in ("morning_stiffness", "spinal_deformity", "cough_sneeze_pain",
+                      "walking_leg_pain", "flank_urine"):  # fmt: skip
+        assert back_only not in seen
 
 
 def test_back_keeps_the_answers(client):
@@ -312,9 +423,11 @@ def test_back_keeps_the_answers(client):
     ],  # fmt: skip
 )
 def test_tampered_form_is_a_clear_400(client, fields):
-    response = post(client, "nb", "pain", fields)
+    response = post(client, "nb", "flags", fields)
     assert response.status_code == 400
-    assert "Traceback" not in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html and 'data-step="emergency"' in html
+    assert "startet på nytt" in html
 
 
 def test_unknown_step_is_a_400(client):
@@ -376,6 +489,7 @@ def test_every_step_has_one_h1_and_no_inline_script(client):
 def test_levels_are_ordered():
     assert (
         level("urgent", "emergency")
+        > level("urgent", "today")
         > level("urgent", "soon")
         > level("clinic", None)
         > level("selfcare", None)
@@ -399,9 +513,9 @@ def test_rules_carry_review_dates(client):
     assert f'datetime="{CHECKER.next_review.isoformat()}"' in html
 
 
-def test_first_step_says_who_it_is_not_for(client):
+def test_first_step_says_who_it_is_for(client):
     html = client.get("/nb/symptomsjekk").get_data(as_text=True)
-    assert "Er du gravid, gjelder det et barn" in html
+    assert "For voksne (16 år og eldre)" in html
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,8 @@ QIDS = [q.id for q in CHECKER.questions]
 REGION_IDS = [r.id for r in CHECKER.regions]
 EMERGENCY = [q.id for q in CHECKER.questions if q.group == "emergency"]
 RED_FLAGS = [q.id for q in CHECKER.questions if q.group == "red_flag"]
-REQUIRED = EMERGENCY + RED_FLAGS
+SCOPE = [q.id for q in CHECKER.questions if q.group == "scope"]
+REQUIRED = EMERGENCY + RED_FLAGS + SCOPE
 OPTIONAL = [q.id for q in CHECKER.questions if q.group == "other"]
 BELOW_KNEE = [r.id for r in CHECKER.regions if r.zone == "knee_and_below"]
 LEVEL_OF = {"selfcare": 0, "clinic": 1, "urgent": 2}
@@ -164,8 +165,9 @@ def test_every_question_has_both_languages() -> None:
             assert q.sign["nb"] and q.sign["en"], q.id
 
 
-def test_only_getting_better_is_reassuring() -> None:
-    assert [q.id for q in CHECKER.questions if q.reassuring] == ["getting_better"]
+def test_only_getting_better_and_first_step_pain_are_reassuring() -> None:
+    assert [q.id for q in CHECKER.questions if q.reassuring] == [
+        "getting_better", "first_step_heel_pain"]  # fmt: skip
 
 
 def test_every_region_has_a_view_a_zone_and_both_labels() -> None:
@@ -185,13 +187,18 @@ def test_every_rule_names_its_source_and_has_both_languages() -> None:
 def test_sources_fit_the_kind_of_rule() -> None:
     for rule in CHECKER.rules:
         asks = set(rule.questions)
-        if asks & set(EMERGENCY):
+        if asks & set(CONTRACT_QUESTIONS["emergency"]):
             assert "øyeblikkelig hjelp" in rule.source, rule.id
-        elif asks & set(RED_FLAGS):
-            assert "Røde flagg" in rule.source, rule.id
-        if not any(s in rule.source for s in ("Retningslinjen (2007)", "retningslinjen (2007)")):
-            # Rules outside the back-pain guideline say so and name what they rest on.
-            assert "ikke omtalt i retningslinjen" in rule.source, rule.id
+        elif (
+            asks & set(CONTRACT_QUESTIONS["red_flag"])
+            and "retningslinjen (2007)" in rule.source.lower()
+        ):
+            assert "røde flagg" in rule.source.lower(), rule.id
+        if "retningslinjen (2007)" not in rule.source.lower():
+            # Rules outside the back-pain guideline say so and name what they rest on instead.
+            assert "ikke i retningslinjen" in rule.source.lower() or (
+                "ikke omtalt i retningslinjen" in rule.source
+            ), rule.id
 
 
 def test_condition_keys_have_articles_in_both_languages() -> None:
@@ -215,7 +222,7 @@ def test_rule_texts_share_no_eight_word_run_with_the_seeds() -> None:
 
 
 def test_emergency_unsure_is_an_emergency_with_the_cauda_equina_page() -> None:
-    for qid in EMERGENCY:
+    for qid in CONTRACT_QUESTIONS["emergency"]:
         result = run(with_answers(request(), **{qid: "unsure"}))
         assert (result.outcome, result.urgency) == ("urgent", "emergency")
         assert result.conditions[0] == "cauda-equina-syndrome"
@@ -223,19 +230,58 @@ def test_emergency_unsure_is_an_emergency_with_the_cauda_equina_page() -> None:
         assert result.program is None
 
 
-@pytest.mark.parametrize("qid", [q for q in RED_FLAGS if q != "first_episode_or_different"])
+@pytest.mark.parametrize(
+    ("qid", "advice"),
+    [("chest_or_breathing", "heart_lungs"), ("sudden_severe_pain", "sudden_severe"),
+     ("cold_pale_limb", "cold_limb"), ("tense_after_injury", "tense_injury")],
+)  # fmt: skip
+def test_emergency_signs_outside_the_back_say_what_to_do(qid: str, advice: str) -> None:
+    result = run(with_answers(request(pain_areas=["foot_top"]), **{qid: "yes"}))
+    assert (result.outcome, result.urgency, result.advice) == ("urgent", "emergency", advice)
+    assert "cauda-equina-syndrome" not in result.conditions
+    text = CHECKER.advice[advice].text
+    assert "113" in text["nb"] and "nervene" not in text["nb"] and "nerves" not in text["en"]
+    unsure = run(with_answers(request(pain_areas=["foot_top"]), **{qid: "unsure"}))
+    assert (unsure.urgency, unsure.advice) == ("emergency", "not_sure_now")
+
+
+V1_FLAGS = [q for q in CONTRACT_QUESTIONS["red_flag"] if q != "first_episode_or_different"]
+
+
+@pytest.mark.parametrize("qid", V1_FLAGS)
 def test_red_flag_yes_is_urgent_soon(qid: str) -> None:
     result = run(with_answers(request(), **{qid: "yes"}))
     assert (result.outcome, result.urgency) == ("urgent", "soon")
     assert qid in [r.id for r in result.reasons]
 
 
-@pytest.mark.parametrize("qid", RED_FLAGS)
+# Version 2: each leg, foot and organ flag with an area where it applies, and the least it gives.
+V2_FLAGS = {
+    "swollen_calf": (["calf"], "today"),
+    "hot_red_swollen": (["ankle_inner"], "today"),
+    "injury_cannot_bear_weight": (["ankle_outer"], "today"),
+    "heel_snap": (["achilles"], "today"),
+    "foot_sore_or_colour": (["big_toe"], "soon"),
+    "flank_urine": (["flank"], "today"),
+}
+
+
+@pytest.mark.parametrize("qid", sorted(V2_FLAGS))
+def test_leg_and_foot_flags_reach_their_level(qid: str) -> None:
+    areas, urgency = V2_FLAGS[qid]
+    result = run(with_answers(request(pain_areas=areas), **{qid: "yes"}))
+    assert result.level >= level("urgent", urgency)
+    unsure = run(with_answers(request(pain_areas=areas), **{qid: "unsure"}))
+    assert unsure.level >= level("urgent", "soon")
+
+
+@pytest.mark.parametrize("qid", [q for q in RED_FLAGS if q != "diabetes"])
 def test_red_flag_unsure_is_never_no(qid: str) -> None:
-    body = with_answers(request(age=60), **{qid: "unsure"})
+    areas = V2_FLAGS.get(qid, (["lower_back"], None))[0]
+    body = with_answers(request(age=60, pain_areas=areas), **{qid: "unsure"})
     result = run(body)
     assert result.outcome in ("clinic", "urgent")
-    assert qid in [r.id for r in result.reasons]
+    assert qid in [r.id for r in result.reasons] or result.outcome == "urgent"
 
 
 @pytest.mark.parametrize(
@@ -267,9 +313,9 @@ def test_age_alone_is_no_red_flag() -> None:
 
 
 @pytest.mark.parametrize("age", [0, 7, 15])
-def test_children_are_examined_but_not_sent_to_a_doctor_for_age_alone(age: int) -> None:
+def test_children_see_a_doctor_who_can_examine_children(age: int) -> None:
     result = run(request(age=age))
-    assert result.outcome == "clinic"
+    assert (result.outcome, result.urgency, result.advice) == ("urgent", "soon", "child")
     assert [r.id for r in result.reasons] == ["under_16"]
     assert result.program is None  # the programmes are written for adults
     assert run(request(age=age, pain_areas=["lower_back", "calf"])).program is None
@@ -282,7 +328,6 @@ def test_children_are_examined_but_not_sent_to_a_doctor_for_age_alone(age: int) 
         (["buttock", "shin_outer", "foot_top", "big_toe"], "L5"),
         (["lower_back", "calf", "heel"], "S1"),
         (["between_toes"], "morton"),
-        (["forefoot"], "morton"),
         (["ankle_inner", "heel"], "tarsal_tunnel"),
         (["shin_outer", "foot_top"], "peroneal"),
         (["ankle_outer", "little_toe"], "sural"),
@@ -296,8 +341,7 @@ def test_pain_patterns(areas: list[str], pattern: str) -> None:
 
 @pytest.mark.parametrize(
     "areas",
-    [["lower_back"], ["buttock"], ["lower_back", "buttock", "hip", "thigh_front", "thigh_back"],
-     ["thigh_front"], ["hip"]],
+    [["lower_back"], ["buttock"], ["lower_back", "buttock", "hip", "thigh_front", "thigh_back"]],
 )  # fmt: skip
 def test_pain_above_the_knee_is_non_specific(areas: list[str]) -> None:
     result = run(request(pain_areas=areas))
@@ -417,14 +461,20 @@ def test_hand_built_input_must_still_answer_every_question() -> None:
 
 
 def test_parse_fills_skipped_optional_answers_with_no_in_questionnaire_order() -> None:
-    body = request(lang="en")
+    body = request(lang="en", duration_weeks=1)
     for qid in ("getting_better", "numbness_tingling", "low_mood"):
         del body["answers"][qid]
     inp = CHECKER.parse(body)
-    assert inp.not_answered == ("numbness_tingling", "low_mood", "getting_better")
+    assert inp.not_answered == ("numbness_tingling", "low_mood")
     assert all(inp.answers[q] == "no" for q in inp.not_answered)
     assert list(inp.answers) == QIDS
     assert (inp.lang, inp.age, inp.duration_weeks) == ("en", 40, 1.0)
+    # getting_better applies from 2 weeks: left out before that, it is not listed
+    assert "getting_better" not in inp.not_answered
+    body = request(lang="en", duration_weeks=3)
+    for qid in ("getting_better", "numbness_tingling", "low_mood"):
+        del body["answers"][qid]
+    inp = CHECKER.parse(body)
     assert frozenset({"lower_back"}) == inp.pain_areas
     assert CHECKER.evaluate(inp).not_answered == ["numbness_tingling", "low_mood", "getting_better"]
 
@@ -605,12 +655,14 @@ def test_every_result_is_complete_and_consistent(body: dict) -> None:
     assert set(result.patterns) <= set(CHECKER.vocabulary.patterns)
     assert CHECKER.fallback.id not in [r.rule_id for r in result.reasons], "the rules leave a gap"
     if result.outcome == "selfcare":
-        assert result.program in ("acute-back", "subacute-back")
+        assert result.program in ("acute-back", "subacute-back", "plantar-heel", "achilles")
         age_flag = body["age"] < 20 or body["age"] > 55
         for qid in REQUIRED:
-            if qid != "first_episode_or_different" or age_flag:
-                assert body["answers"][qid] == "no", qid
-        assert not set(body["pain_areas"]) & set(BELOW_KNEE)
+            if qid == "diabetes" or (qid == "first_episode_or_different" and not age_flag):
+                continue  # diabetes is context, no flag alone; the first episode needs the age
+            assert body["answers"][qid] == "no", qid
+        if set(body["pain_areas"]) & set(BELOW_KNEE):
+            assert set(body["pain_areas"]) <= {"heel", "foot_sole", "achilles"}
         assert body["age"] >= 16
     if result.outcome == "urgent":
         assert result.program is None
@@ -624,7 +676,8 @@ def test_every_result_is_complete_and_consistent(body: dict) -> None:
 def test_any_emergency_yes_or_unsure_is_an_emergency(body: dict, qid: str, answer: str) -> None:
     result = run(with_answers(body, **{qid: answer}))
     assert (result.outcome, result.urgency) == ("urgent", "emergency")
-    assert result.conditions[0] == "cauda-equina-syndrome"
+    if qid in CONTRACT_QUESTIONS["emergency"]:
+        assert result.conditions[0] == "cauda-equina-syndrome"
 
 
 @PROPERTY
@@ -636,15 +689,16 @@ def test_emergency_stop_agrees_with_the_full_evaluation(body: dict) -> None:
     if stop is None:
         assert not any(body["answers"][q] in ("yes", "unsure") for q in EMERGENCY)
     else:
-        assert (stop.outcome, stop.urgency) == (result.outcome, result.urgency)
+        assert (stop.outcome, stop.urgency) == (result.outcome, result.urgency) == (
+            "urgent", "emergency")  # fmt: skip
         assert [r.rule_id for r in stop.reasons] == [
             r.rule_id for r in result.reasons if r.rule_id in {s.rule_id for s in stop.reasons}
         ]
-        assert stop.conditions[0] == "cauda-equina-syndrome"
 
 
 @PROPERTY
-@given(requests(), st.sampled_from(RED_FLAGS), st.sampled_from(["yes", "unsure"]))
+@given(requests(), st.sampled_from([q for q in RED_FLAGS if q != "diabetes"]),
+       st.sampled_from(["yes", "unsure"]))  # fmt: skip
 def test_red_flags_raise_the_outcome(body: dict, qid: str, answer: str) -> None:
     body = with_answers(body, **{qid: answer})
     result = run(body)
@@ -664,12 +718,21 @@ def test_a_worse_answer_never_lowers_the_outcome(body: dict, qid: str) -> None:
 @PROPERTY
 @given(requests(), st.sampled_from(REGION_IDS))
 def test_another_pain_area_never_lowers_the_outcome(body: dict, area: str) -> None:
-    before = severity(run(body))
+    before = run(body)
     if area in body["pain_areas"]:
         return
     after = run({**body, "pain_areas": [*body["pain_areas"], area]})
-    assert severity(after) >= before
-    if area in BELOW_KNEE:
+    if area in ("lower_back", "buttock") and not {*body["pain_areas"]} - {
+        "hip",
+        "thigh_front",
+        "thigh_back",
+    }:
+        # The one exception, a choice for the clinician (docs/clinical-safety.md): hip or thigh
+        # pain alone is examined (contract v2), while back pain spreading to the hip or thigh
+        # is the guideline's non-specific pain, self-care in the first weeks.
+        return
+    assert severity(after) >= severity(before)
+    if area in BELOW_KNEE and after.program not in ("plantar-heel", "achilles"):
         assert severity(after) >= 1
 
 
@@ -677,9 +740,10 @@ def test_another_pain_area_never_lowers_the_outcome(body: dict, area: str) -> No
 @given(requests(), DURATIONS)
 def test_a_longer_episode_never_lowers_the_outcome(body: dict, other: float) -> None:
     shorter, longer = sorted([body["duration_weeks"], other])
-    assert severity(run({**body, "duration_weeks": shorter})) <= severity(
-        run({**body, "duration_weeks": longer})
-    )
+    first = run({**body, "duration_weeks": shorter})
+    if "both_legs_new" in [r.rule_id for r in first.reasons]:
+        return  # symptoms in both legs are a warning when they are new (under 6 weeks)
+    assert severity(first) <= severity(run({**body, "duration_weeks": longer}))
 
 
 @PROPERTY
@@ -687,9 +751,9 @@ def test_a_longer_episode_never_lowers_the_outcome(body: dict, other: float) -> 
 def test_age_only_matters_through_the_first_episode_question(body: dict, age: int) -> None:
     body = with_answers(body, first_episode_or_different="no")
     if body["age"] < 16 or age < 16:
-        # Under 16 the result is at least clinic, but age never makes it urgent.
+        # Under 16 the result is at least urgent/soon (contract v2): a doctor for a child.
         young, old = run({**body, "age": min(age, 15)}), run({**body, "age": max(age, 16)})
-        assert severity(young) == max(severity(old), 1)
+        assert severity(young) == max(severity(old), 2)
         return
     assert run(body) == run({**body, "age": age})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from flask import Blueprint, Flask, Response, jsonify, url_for
 from flask_babel import force_locale
@@ -25,6 +25,7 @@ class Texts:
     def __init__(self, app: Flask) -> None:
         library, checker_ = app.extensions["library"], app.extensions["checker"]
         self.outcome: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+        self.advice = checker_.advice
         self.links: dict[str, dict[str, str]] = {}
         self.program: dict[tuple[str, str], str] = {}
         self.condition: dict[tuple[str, str], dict[str, str]] = {}
@@ -50,6 +51,9 @@ class Texts:
 def result_json(result: Result, lang: str, texts: Texts) -> dict:
     """The contract's response body for a result, texts in `lang`."""
     title, advice = texts.outcome[(lang, result.outcome, result.urgency)]
+    own = texts.advice.get(result.advice or "")
+    if own is not None:
+        title, advice = own.title[lang] or title, own.text[lang]
     links = dict(texts.links[lang])
     if result.program:
         links["program"] = texts.program[(lang, result.program)]
@@ -131,19 +135,39 @@ def error_body(code: int, message: str, fields: dict[str, str]) -> tuple[str, by
     return f"{code} {HTTP_STATUS_CODES[code].upper()}", dumps({"error": message, "fields": fields})
 
 
+def plain(value: object) -> object:
+    """A read-only TOML value (mappingproxy, tuple) as plain JSON data."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
+
+
+APPLIES_HELP = (
+    "When a question applies: null = always. Otherwise an object whose keys must all hold: "
+    "age_between [low, high] (whole years, both included); regions_any [ids] (at least one of "
+    "these pain_areas is given); duration_weeks_at_least n; answer {question_id: [answers]} "
+    "(that question was answered with one of these); any [objects] (at least one holds). "
+    "A required question must be answered when it applies; others may be left out."
+)
+
+
 @bp.get("/triage/questions")
 def questions() -> Response:
-    """The questionnaire as data: what a client must ask, in both languages."""
+    """The questionnaire as data: what a client must ask and when, in both languages."""
     c = checker()
     return jsonify(
+        applies_help=APPLIES_HELP,
         questions=[
             {
                 "id": q.id,
                 "group": q.group,
                 "required": q.required,
+                "applies": plain(q.applies) or None,
                 "text": q.text,
                 "help": q.help,
-                "sign": q.sign if q.group == "emergency" else None,
+                "sign": q.sign if q.sign["nb"] else None,
             }
             for q in c.questions
         ],
@@ -186,7 +210,9 @@ def openapi_document() -> dict:
             "answers": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": [q.id for q in c.questions if q.required],
+                # The emergency questions always; red-flag and scope questions where they apply
+                # (GET /api/v1/triage/questions says when): a 422 names any that is missing.
+                "required": [q.id for q in c.questions if q.required and not q.applies],
                 "properties": {q.id: answer for q in c.questions},
             },
             "lang": {"type": "string", "enum": ["nb", "en"]},
@@ -206,7 +232,7 @@ def openapi_document() -> dict:
         ],  # fmt: skip
         "properties": {
             "outcome": {"type": "string", "enum": ["urgent", "clinic", "selfcare"]},
-            "urgency": {"type": ["string", "null"], "enum": ["emergency", "soon", None]},
+            "urgency": {"type": ["string", "null"], "enum": ["emergency", "today", "soon", None]},
             "title": {"type": "string"},
             "advice": {"type": "string"},
             "reasons": {
@@ -245,7 +271,7 @@ def openapi_document() -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "Symptom checker for foot and back pain",
-            "version": "1.0.0",
+            "version": "2.0.0",
             "description": "Guideline-based triage. Guidance, not a diagnosis. Nothing is stored.",
         },
         "paths": {

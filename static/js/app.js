@@ -38,3 +38,15 @@ document.addEventListener("submit", async (event) => {
     status.textContent = status.dataset.doneText;
   }
 });
+
+// Print buttons (data-print); a closed summary is opened first so that it is printed too.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
+window.addEventListener("beforeprint", () => {
+  document.querySelectorAll("details.app-summary-details").forEach((details) => {
+    details.open = true;
+  });
+});

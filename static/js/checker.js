@@ -3,7 +3,6 @@
 // - The body map drawing toggles the same checkboxes the list shows.
 // - After htmx swaps a step in, focus moves to its heading, and browser back/forward moves
 //   between steps. Earlier steps are kept in memory only, never stored on the phone.
-// - The print button on the result.
 "use strict";
 
 (() => {
@@ -54,12 +53,6 @@
           box.checked = false;
         }
       });
-    }
-  });
-
-  document.addEventListener("click", (event) => {
-    if (event.target.closest("[data-print]")) {
-      window.print();
     }
   });
 

@@ -10,7 +10,9 @@ from .engine import DEFAULT_CONTENT_DIR, Checker, default_checker, evaluate, loa
 from .model import (
     ANSWER_VALUES,
     LANGS,
+    LEVELS,
     OUTCOMES,
+    Advice,
     ContentError,
     InputError,
     Question,
@@ -26,8 +28,10 @@ from .model import (
 
 __all__ = [
     "ANSWER_VALUES",
+    "Advice",
     "DEFAULT_CONTENT_DIR",
     "LANGS",
+    "LEVELS",
     "OUTCOMES",
     "Checker",
     "Content",

@@ -5,9 +5,11 @@ Every key of a `when` table must hold (logical AND):
 - `answer = {question_id = ["yes", "unsure"], ...}`: each listed question has one of these answers.
 - `any_answer = {question_id = [...], ...}`: at least one listed question has one of its answers.
 - `regions_any`, `regions_all`, `regions_none`, `regions_only = [region ids]`: at least one / all /
-  none of these areas are marked, or every marked area is in the list.
+  none of these areas are marked, or every marked area is in the list. A region set's id
+  (regions.toml `[[set]]`, for example "foot") stands for all its regions.
 - `zones_any`, `zones_none`, `zones_only = [zone ids]`: the same for zones (groups of areas).
 - `age_below = 20`, `age_above = 55`: age in whole years, strictly below / above.
+- `age_between = [12, 55]`: age in whole years from the first to the second, both included.
 - `duration_weeks_below = 6`, `duration_weeks_at_least = 6`.
 - `any = [{...}, {...}]`: at least one of these `when` tables holds.
 - `not_fired = [rule ids]`: none of these earlier rules has fired.
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .model import ANSWER_VALUES, ContentError, Facts, Predicate
 
@@ -47,6 +50,7 @@ class Known:
     regions: frozenset[str]
     zones: frozenset[str]
     earlier_rules: frozenset[str]
+    sets: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 Compiled = tuple[Predicate, frozenset[str]]
@@ -95,8 +99,12 @@ def _any_answer(value: object, known: Known, where: Where) -> Compiled:
 
 def _set_test(attr: str, kind: str, mode: str) -> Handler:
     def handler(value: object, known: Known, where: Where) -> Compiled:
-        allowed = known.regions if kind == "region" else known.zones
-        ids = _id_list(value, allowed, kind, where)
+        if kind == "region":
+            ids = expand_regions(
+                _id_list(value, known.regions | set(known.sets), kind, where), known
+            )
+        else:
+            ids = _id_list(value, known.zones, kind, where)
 
         def marked(f: Facts) -> frozenset[str]:
             return f.areas if attr == "areas" else f.zones
@@ -110,6 +118,14 @@ def _set_test(attr: str, kind: str, mode: str) -> Handler:
         return tests[mode], frozenset()
 
     return handler
+
+
+def expand_regions(ids: frozenset[str], known: Known) -> frozenset[str]:
+    """Region ids with every region set's id replaced by the regions it stands for."""
+    out: set[str] = set()
+    for item in ids:
+        out |= known.sets.get(item, {item})
+    return frozenset(out)
 
 
 def _number(value: object, where: Where, *, whole: bool) -> float:
@@ -129,6 +145,15 @@ def _age_below(value: object, known: Known, where: Where) -> Compiled:
 def _age_above(value: object, known: Known, where: Where) -> Compiled:
     limit = _number(value, where, whole=True)
     return (lambda f: f.age > limit), frozenset()
+
+
+def _age_between(value: object, known: Known, where: Where) -> Compiled:
+    if not isinstance(value, list) or len(value) != 2:
+        raise where.error("must be two whole numbers: [lowest, highest]")
+    low, high = (_number(v, where.index(i), whole=True) for i, v in enumerate(value))
+    if high < low:
+        raise where.error("the second number must not be below the first")
+    return (lambda f: low <= f.age <= high), frozenset()
 
 
 def _duration_below(value: object, known: Known, where: Where) -> Compiled:
@@ -167,6 +192,7 @@ HANDLERS: Mapping[str, Handler] = {
     "zones_only": _set_test("zones", "zone", "only"),
     "age_below": _age_below,
     "age_above": _age_above,
+    "age_between": _age_between,
     "duration_weeks_below": _duration_below,
     "duration_weeks_at_least": _duration_at_least,
     "any": _any,

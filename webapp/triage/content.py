@@ -11,13 +11,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .conditions import Known, Where, compile_when
+from .conditions import Known, Where, compile_when, expand_regions
 from .model import (
     GROUPS,
     LANGS,
     OUTCOMES,
+    REQUIRED_GROUPS,
     URGENCIES,
     VIEWS,
+    Advice,
     Question,
     Region,
     Rule,
@@ -45,6 +47,8 @@ class Content:
     fallback: Rule
     reviewed: dt.date
     next_review: dt.date
+    advice: dict[str, Advice]
+    sets: dict[str, frozenset[str]]
 
 
 def _read(path: Path) -> tuple[dict[str, Any], Where]:
@@ -133,14 +137,44 @@ def _key_list(value: object, allowed: Iterable[str], what: str, where: Where) ->
     return tuple(out)
 
 
-def load_questions(path: Path) -> list[Question]:
+APPLIES_KEYS = ("age_between", "regions_any", "answer", "duration_weeks_at_least", "any")
+
+
+def _applies(value: object, known: Known, where: Where) -> Any:
+    """Check an `applies` table (a small part of the `when` language) and return it JSON-ready,
+    with region sets written out as the regions they stand for."""
+    table = _table(value, where)
+    if not table:
+        raise where.error("must not be empty (leave `applies` out when a question always applies)")
+    out: dict[str, Any] = {}
+    for key, item in table.items():
+        if key not in APPLIES_KEYS:
+            raise where.child(key).error(f"unknown key; allowed: {', '.join(APPLIES_KEYS)}")
+        if key == "any":
+            if not isinstance(item, list) or not item:
+                raise where.child(key).error("must be a non-empty list of tables")
+            out[key] = [_applies(v, known, where.child(key).index(i)) for i, v in enumerate(item)]
+        elif key == "regions_any":
+            if not isinstance(item, list):
+                raise where.child(key).error("must be a list of region or set ids")
+            ids = expand_regions(frozenset(str(v) for v in item), known)
+            out[key] = sorted(ids)
+        else:
+            out[key] = item
+    return out
+
+
+def load_questions(path: Path, known: Known) -> list[Question]:
     doc, where = _read(path)
     _keys(doc, where, ("question",), ())
     questions: list[Question] = []
     ids: list[tuple[str, Where]] = []
-    for i, table in enumerate(_tables(doc, "question", where)):
+    tables = _tables(doc, "question", where)
+    ids_in_file = frozenset(str(t.get("id", "")) for t in tables)
+    known = Known(ids_in_file, known.regions, known.zones, frozenset(), known.sets)
+    for i, table in enumerate(tables):
         at = where.child("question").index(i)
-        _keys(table, at, ("id", "group", "text"), ("help", "reassuring", "sign"))
+        _keys(table, at, ("id", "group", "text"), ("help", "reassuring", "sign", "applies"))
         qid = _ident(table["id"], at.child("id"))
         at = Where(at.file, f"question[{i}]({qid})")
         group = _choice(table["group"], GROUPS, at.child("group"))
@@ -153,27 +187,40 @@ def load_questions(path: Path) -> list[Question]:
         reassuring = table.get("reassuring", False)
         if not isinstance(reassuring, bool):
             raise at.child("reassuring").error("must be true or false")
-        if group == "emergency":
-            if "sign" not in table:
-                raise at.child("sign").error("is missing (emergency questions need a short sign)")
+        if "sign" in table:
             sign = _text(table["sign"], at.child("sign"))
-        elif "sign" in table:
-            raise at.child("sign").error("is only for emergency questions")
+        elif group in REQUIRED_GROUPS:
+            raise at.child("sign").error(
+                "is missing (emergency, red-flag and scope questions need a short sign)"
+            )
         else:
             sign = {lang: "" for lang in LANGS}
         if reassuring and group != "other":
             raise at.child("reassuring").error(
                 "emergency and red-flag questions cannot be reassuring"
             )
+        applies: Any = {}
+        applies_to = None
+        if "applies" in table:
+            if group == "emergency":
+                raise at.child("applies").error("emergency questions always apply")
+            test, _ = compile_when(table["applies"], known, at.child("applies"))
+            applies = _applies(table["applies"], known, at.child("applies"))
+            applies_to = test
         ids.append((qid, at.child("id")))
-        questions.append(Question(qid, group, text, help_text, reassuring, sign))  # type: ignore[arg-type]
+        extra = {"applies_to": applies_to} if applies_to else {}
+        questions.append(
+            Question(qid, group, text, help_text, reassuring, sign, _frozen(applies), **extra)  # type: ignore[arg-type]
+        )
     _unique(ids)
     return questions
 
 
-def load_regions(path: Path) -> tuple[list[Zone], list[Region]]:
+def load_regions(
+    path: Path,
+) -> tuple[list[Zone], list[Region], dict[str, frozenset[str]]]:
     doc, where = _read(path)
-    _keys(doc, where, ("zone", "region"), ())
+    _keys(doc, where, ("zone", "region"), ("set",))
     zones: list[Zone] = []
     for i, table in enumerate(_tables(doc, "zone", where)):
         at = where.child("zone").index(i)
@@ -196,7 +243,19 @@ def load_regions(path: Path) -> tuple[list[Zone], list[Region]]:
         zone = _choice(table["zone"], zone_ids, at.child("zone"))
         regions.append(Region(rid, view, _text(table["label"], at.child("label")), zone))  # type: ignore[arg-type]
     _unique([(r.id, where.child("region").index(i)) for i, r in enumerate(regions)])
-    return zones, regions
+    region_ids = {r.id for r in regions}
+    sets: dict[str, frozenset[str]] = {}
+    for i, table in enumerate(_tables(doc, "set", where) if "set" in doc else []):
+        at = where.child("set").index(i)
+        _keys(table, at, ("id", "description", "regions"), ())
+        sid = _ident(table["id"], at.child("id"))
+        if sid in region_ids or sid in sets:
+            raise at.child("id").error(f"id {sid!r} is already a region or a set")
+        _text(table["description"], at.child("description"))
+        sets[sid] = frozenset(
+            _key_list(table["regions"], region_ids, "region", at.child("regions"))
+        )
+    return zones, regions, sets
 
 
 def _vocabulary(doc: Mapping[str, Any], where: Where) -> Vocabulary:
@@ -215,16 +274,28 @@ def _vocabulary(doc: Mapping[str, Any], where: Where) -> Vocabulary:
 
 
 RULE_REQUIRED = ("id", "outcome", "source", "reason", "description", "when")
-RULE_OPTIONAL = ("urgency", "conditions", "patterns", "program", "ordinary_pain", "no_program")
+RULE_OPTIONAL = (
+    "urgency",
+    "conditions",
+    "patterns",
+    "program",
+    "ordinary_pain",
+    "no_program",
+    "advice",
+)
 
 
-def _rule_head(table: dict[str, Any], at: Where, vocab: Vocabulary) -> dict[str, Any]:
+def _rule_head(
+    table: dict[str, Any], at: Where, vocab: Vocabulary, advice: Mapping[str, Advice]
+) -> dict[str, Any]:
     """The parts every rule (and the fallback) has: outcome, urgency, texts, source, keys."""
     outcome = _choice(table["outcome"], OUTCOMES, at.child("outcome"))
     urgency = table.get("urgency")
     if outcome == "urgent":
         if urgency is None:
-            raise at.child("urgency").error('is missing (urgent rules need "emergency" or "soon")')
+            raise at.child("urgency").error(
+                'is missing (urgent rules need "emergency", "today" or "soon")'
+            )
         urgency = _choice(urgency, URGENCIES, at.child("urgency"))
     elif urgency is not None:
         raise at.child("urgency").error("is only allowed when outcome is urgent")
@@ -233,7 +304,11 @@ def _rule_head(table: dict[str, Any], at: Where, vocab: Vocabulary) -> dict[str,
         program = _choice(program, vocab.programs, at.child("program"))
         if outcome == "urgent":
             raise at.child("program").error("an urgent result never suggests a programme")
+    advice_id = table.get("advice")
+    if advice_id is not None:
+        advice_id = _choice(advice_id, advice, at.child("advice"))
     return {
+        "advice": advice_id,
         "outcome": outcome,
         "urgency": urgency,
         "source": _str(table["source"], at.child("source")),
@@ -272,13 +347,36 @@ def _review(table: dict[str, Any], at: Where) -> tuple[dt.date, dt.date]:
     return dates[0], dates[1]
 
 
+def _advice(doc: Mapping[str, Any], where: Where) -> dict[str, Advice]:
+    out: dict[str, Advice] = {}
+    for i, table in enumerate(_tables(doc, "advice", where)):
+        at = where.child("advice").index(i)
+        _keys(table, at, ("id", "text"), ("title",))
+        aid = _ident(table["id"], at.child("id"))
+        if aid in out:
+            raise at.child("id").error(f"id {aid!r} is used twice")
+        at = Where(at.file, f"advice[{i}]({aid})")
+        title = (
+            _text(table["title"], at.child("title"))
+            if "title" in table
+            else {lang: "" for lang in LANGS}
+        )
+        out[aid] = Advice(aid, title, _text(table["text"], at.child("text")))
+    return out
+
+
 def load_rules(
-    path: Path, questions: list[Question], zones: list[Zone], regions: list[Region]
-) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date]]:
+    path: Path,
+    questions: list[Question],
+    zones: list[Zone],
+    regions: list[Region],
+    sets: Mapping[str, frozenset[str]],
+) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date], dict[str, Advice]]:
     doc, where = _read(path)
-    _keys(doc, where, ("vocabulary", "fallback", "rule", "review"), ())
+    _keys(doc, where, ("vocabulary", "fallback", "rule", "review", "advice"), ())
     review = _review(_table(doc["review"], where.child("review")), where.child("review"))
     vocab = _vocabulary(doc, where)
+    advice = _advice(doc, where)
     order = {q.id: i for i, q in enumerate(questions)}
     rules: list[Rule] = []
     for i, table in enumerate(_tables(doc, "rule", where)):
@@ -288,7 +386,7 @@ def load_rules(
         at = Where(at.file, f"rule[{i}]({rid})")
         if rid in {r.id for r in rules}:
             raise at.child("id").error(f"id {rid!r} is used twice")
-        head = _rule_head(table, at, vocab)
+        head = _rule_head(table, at, vocab, advice)
         ordinary = table.get("ordinary_pain", False)
         if not isinstance(ordinary, bool):
             raise at.child("ordinary_pain").error("must be true or false")
@@ -304,6 +402,7 @@ def load_rules(
             regions=frozenset(r.id for r in regions),
             zones=frozenset(z.id for z in zones),
             earlier_rules=frozenset(r.id for r in rules),
+            sets=MappingProxyType(dict(sets)),
         )
         test, qs = compile_when(table["when"], known, at.child("when"))
         rules.append(
@@ -324,24 +423,33 @@ def load_rules(
         table,
         at,
         ("id", "outcome", "source", "reason", "description"),
-        ("urgency", "conditions", "patterns"),
+        ("urgency", "conditions", "patterns", "advice"),
     )
     fid = _ident(table["id"], at.child("id"))
     if fid in {r.id for r in rules}:
         raise at.child("id").error(f"id {fid!r} is also used by a rule")
-    head = _rule_head(table, at, vocab)
+    head = _rule_head(table, at, vocab, advice)
     if head["outcome"] == "selfcare":
         raise at.child("outcome").error(
             "the fallback must send the person to the clinic or a doctor"
         )
     fallback = Rule(id=fid, **head)
-    return vocab, rules, fallback, review
+    return vocab, rules, fallback, review, advice
 
 
 def load_content(folder: Path) -> Content:
     """Load and check all three files; raises ContentError naming the file and the key."""
     folder = Path(folder)
-    questions = load_questions(folder / QUESTIONS_FILE)
-    zones, regions = load_regions(folder / REGIONS_FILE)
-    vocab, rules, fallback, review = load_rules(folder / RULES_FILE, questions, zones, regions)
-    return Content(questions, zones, regions, vocab, rules, fallback, *review)
+    zones, regions, sets = load_regions(folder / REGIONS_FILE)
+    known = Known(
+        questions=frozenset(),
+        regions=frozenset(r.id for r in regions),
+        zones=frozenset(z.id for z in zones),
+        earlier_rules=frozenset(),
+        sets=MappingProxyType(dict(sets)),
+    )
+    questions = load_questions(folder / QUESTIONS_FILE, known)
+    vocab, rules, fallback, review, advice = load_rules(
+        folder / RULES_FILE, questions, zones, regions, sets
+    )
+    return Content(questions, zones, regions, vocab, rules, fallback, *review, advice, sets)

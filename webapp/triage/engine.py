@@ -13,8 +13,16 @@ where a clinician can read and review it. The engine only fixes how fired rules 
 - `program`: none when urgent or when a fired rule says `no_program`; otherwise the first
   programme among the rules at the winning outcome, and for a clinic result without one, the
   first among the self-care rules (the app shows it "while you wait").
+- `advice`: the first rule at the winning level (file order) that names one; else none, and the
+  app shows the outcome's own words.
 - If no rule fires, or self-care has no programme, the data has a gap: the `[fallback]` rule
   (clinic or higher) answers instead of guessing. The tests show the shipped data has no gap.
+
+Which questions must be answered depends on the request (version 2 of the contract): the
+emergency questions always; a red-flag or scope question wherever it applies (its `applies`
+condition in questions.toml, over age, duration, areas and earlier answers). A missing answer
+to a question that applies is an InputError naming it, never a "no". Questions that do not apply
+and were left out count as "no" and are not listed as not answered.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from .content import load_content
 from .model import (
     ANSWER_VALUES,
     LANGS,
+    Advice,
     Facts,
     InputError,
     Question,
@@ -48,6 +57,19 @@ MAX_AGE = 120
 MAX_DURATION_WEEKS = 1040
 REQUEST_KEYS = ("age", "duration_weeks", "pain_areas", "answers")
 OPTIONAL_REQUEST_KEYS = ("lang",)
+
+
+def facts_for(
+    age: int, duration_weeks: float, areas: frozenset[str], answers: Mapping[str, str], zones
+) -> Facts:
+    """The facts a rule or an `applies` condition looks at."""
+    return Facts(
+        age=age,
+        duration_weeks=float(duration_weeks),
+        areas=frozenset(areas),
+        zones=frozenset(zones),
+        answers=answers,
+    )
 
 
 def _reason(rule: Rule) -> Reason:
@@ -71,6 +93,8 @@ class Checker:
         fallback: Rule,
         reviewed: dt.date | None = None,
         next_review: dt.date | None = None,
+        advice: Mapping[str, Advice] | None = None,
+        sets: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.questions = list(questions)
         self.zones = list(zones)
@@ -80,6 +104,8 @@ class Checker:
         self.fallback = fallback
         self.reviewed = reviewed  # when a clinician last reviewed the rules
         self.next_review = next_review
+        self.advice: Mapping[str, Advice] = MappingProxyType(dict(advice or {}))
+        self.sets: Mapping[str, frozenset[str]] = MappingProxyType(dict(sets or {}))
         self.questions_by_id: Mapping[str, Question] = MappingProxyType(
             {q.id: q for q in self.questions}
         )
@@ -108,8 +134,14 @@ class Checker:
             else 0.0
         )
         areas = self._areas(payload.get("pain_areas"), fields) if "pain_areas" in payload else None
+        # Which questions apply depends on age, duration and areas: with one of them missing or
+        # wrong, only the questions that always apply can be checked.
+        context = None if {"age", "duration_weeks", "pain_areas"} & set(fields) else (
+            age, duration, areas)  # fmt: skip
         answers, not_answered = (
-            self._answers(payload.get("answers"), fields) if "answers" in payload else ({}, ())
+            self._answers(payload.get("answers"), fields, context)
+            if "answers" in payload
+            else ({}, ())
         )
         lang = payload.get("lang", "nb")
         if lang not in LANGS:
@@ -175,7 +207,7 @@ class Checker:
         return frozenset(seen)
 
     def _answers(
-        self, value: object, fields: dict[str, str]
+        self, value: object, fields: dict[str, str], context: tuple | None
     ) -> tuple[dict[str, str], tuple[str, ...]]:
         if not isinstance(value, dict):
             fields["answers"] = "must be an object of question id to answer"
@@ -185,29 +217,56 @@ class Checker:
                 fields[f"answers.{str(key)[:60]}"] = "unknown question"
             elif not isinstance(answer, str) or answer not in ANSWER_VALUES:
                 fields[f"answers.{key}"] = 'must be "yes", "no" or "unsure"'
+        given = {k: v for k, v in value.items() if k in self.questions_by_id and v in ANSWER_VALUES}
+        if context is None:
+            applying = {q.id for q in self.questions if not q.applies}
+        else:
+            applying = {q.id for q in self.applicable(*context, given)}
         answers: dict[str, str] = {}
         not_answered: list[str] = []
         for q in self.questions:
             if q.id in value:
                 answers[q.id] = value[q.id]
+            elif q.id not in applying:
+                answers[q.id] = "no"  # does not apply to this person: asked of no one like them
             elif q.required:
-                fields[f"answers.{q.id}"] = "is required: every emergency and red-flag question"
+                fields[f"answers.{q.id}"] = (
+                    "is required: every emergency question, and every red-flag and scope "
+                    "question that applies to this age, duration and these areas"
+                )
             else:
                 answers[q.id] = "no"
                 not_answered.append(q.id)
         return answers, tuple(not_answered)
+
+    def applicable(
+        self,
+        age: int,
+        duration_weeks: float,
+        areas: frozenset[str] | list[str] | None,
+        answers: Mapping[str, str],
+    ) -> list[Question]:
+        """The questions that apply to this person, in questionnaire order.
+
+        A condition on an earlier answer (pregnancy_warning after pregnant) reads the answer as
+        given; a question not yet answered counts as not "yes"/"unsure" there.
+        """
+        areas = frozenset(areas or ())
+        zones = {self.regions_by_id[a].zone for a in areas}
+        facts = facts_for(age, duration_weeks, areas, _AnswersSoFar(answers), zones)
+        return [q for q in self.questions if q.applies_to(facts)]
 
     # ----------------------------------------------------------------------------- rules
 
     def fired_rules(self, inp: TriageInput) -> list[Rule]:
         """The rules whose condition holds, in file order."""
         self._check_complete(inp)
-        facts = Facts(
-            age=inp.age,
-            duration_weeks=float(inp.duration_weeks),
-            areas=frozenset(inp.pain_areas),
-            zones=frozenset(self.regions_by_id[a].zone for a in inp.pain_areas),
-            answers=inp.answers,
+        facts = facts_for(
+            inp.age,
+            inp.duration_weeks,
+            frozenset(inp.pain_areas),
+            inp.answers,
+            {self.regions_by_id[a].zone for a in inp.pain_areas},
         )
         fired: list[Rule] = []
         for rule in self.rules:
@@ -257,6 +316,7 @@ class Checker:
             patterns=_unique([p for r in contributing for p in r.patterns]),
             not_answered=list(inp.not_answered),
             also_noted=[_reason(r) for r in contributing if r.outcome not in (outcome, "selfcare")],
+            advice=next((r.advice for r in winning_sorted if r.level == top and r.advice), None),
         )
 
     def emergency_stop(self, answers: Mapping[str, str]) -> Result | None:
@@ -271,7 +331,9 @@ class Checker:
         rules = [
             r
             for r in self.rules
-            if r.questions and set(r.questions) <= emergency and set(r.when) == {"answer"}
+            if r.questions
+            and set(r.questions) <= emergency
+            and set(r.when) <= {"answer", "any_answer"}
         ]
         filled = {q.id: "no" for q in self.questions} | {
             k: v for k, v in answers.items() if k in emergency
@@ -289,6 +351,7 @@ class Checker:
             program=None,
             patterns=_unique([p for r in fired for p in r.patterns]),
             not_answered=[],
+            advice=next((r.advice for r in fired if r.level == top and r.advice), None),
         )
 
     @staticmethod
@@ -314,7 +377,24 @@ class Checker:
             patterns=list(rule.patterns),
             not_answered=list(inp.not_answered),
             also_noted=[_reason(r) for r in noted],
+            advice=rule.advice,
         )
+
+
+class _AnswersSoFar(Mapping[str, str]):
+    """Answers given so far; a question not answered yet reads as "" (matches no condition)."""
+
+    def __init__(self, answers: Mapping[str, str]) -> None:
+        self._answers = answers
+
+    def __getitem__(self, key: str) -> str:
+        return self._answers.get(key, "")
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
 
 
 def load_checker(folder: Path | str = DEFAULT_CONTENT_DIR) -> Checker:
@@ -329,6 +409,8 @@ def load_checker(folder: Path | str = DEFAULT_CONTENT_DIR) -> Checker:
         content.fallback,
         content.reviewed,
         content.next_review,
+        content.advice,
+        content.sets,
     )
 
 

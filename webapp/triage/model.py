@@ -9,23 +9,31 @@ from typing import Any, Literal
 Lang = Literal["nb", "en"]
 AnswerValue = Literal["yes", "no", "unsure"]
 Outcome = Literal["urgent", "clinic", "selfcare"]
-Urgency = Literal["emergency", "soon"]
-Group = Literal["emergency", "red_flag", "other"]
+Urgency = Literal["emergency", "today", "soon"]
+Group = Literal["emergency", "red_flag", "scope", "other"]
 View = Literal["back", "front", "sole"]
 
 LANGS: tuple[str, ...] = ("nb", "en")
 ANSWER_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
-GROUPS: tuple[str, ...] = ("emergency", "red_flag", "other")
-REQUIRED_GROUPS: frozenset[str] = frozenset({"emergency", "red_flag"})
+GROUPS: tuple[str, ...] = ("emergency", "red_flag", "scope", "other")
+# Questions of these groups must be answered wherever they apply; "other" ones may be left out.
+REQUIRED_GROUPS: frozenset[str] = frozenset({"emergency", "red_flag", "scope"})
 VIEWS: tuple[str, ...] = ("back", "front", "sole")
 OUTCOMES: tuple[str, ...] = ("selfcare", "clinic", "urgent")  # from lowest to highest
-URGENCIES: tuple[str, ...] = ("soon", "emergency")  # from lowest to highest
+URGENCIES: tuple[str, ...] = ("soon", "today", "emergency")  # from lowest to highest
+LEVELS: tuple[tuple[str, str | None], ...] = (
+    ("selfcare", None),
+    ("clinic", None),
+    ("urgent", "soon"),
+    ("urgent", "today"),
+    ("urgent", "emergency"),
+)
 
 
 def level(outcome: str, urgency: str | None) -> int:
-    """Severity as one number: selfcare 0, clinic 1, urgent/soon 2, urgent/emergency 3."""
+    """Severity as one number: selfcare 0, clinic 1, urgent/soon 2, today 3, emergency 4."""
     if outcome == "urgent":
-        return 3 if urgency == "emergency" else 2
+        return 2 + URGENCIES.index(urgency or "soon")
     return OUTCOMES.index(outcome)
 
 
@@ -57,12 +65,28 @@ class Question:
     text: dict[str, str]
     help: dict[str, str]
     reassuring: bool = False
-    # Short label for the combined emergency list («Har du noe av dette?»); empty for others.
+    # Short label for the checklists («Har du noe av dette?»); empty when never in a checklist.
     sign: dict[str, str] = field(default_factory=lambda: {"nb": "", "en": ""})
+    # When the question applies, as written in questions.toml (JSON-ready, region sets
+    # expanded); empty = always. `applies_to` is the compiled test of the same condition.
+    applies: Mapping[str, Any] = field(default_factory=dict)
+    applies_to: Callable[[Facts], bool] = field(
+        default=lambda facts: True, repr=False, compare=False
+    )
 
     @property
     def required(self) -> bool:
+        """Must be answered wherever it applies (emergency, red-flag and scope questions)."""
         return self.group in REQUIRED_GROUPS
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do, for one kind of finding: a title (optional) and a text, nb and en."""
+
+    id: str
+    title: dict[str, str]
+    text: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -117,6 +141,8 @@ class Rule:
     # True when no exercise programme may be suggested once this rule has fired (for example
     # for children: the programmes are written for adults).
     no_program: bool = False
+    # The advice (what to do) that fits this finding; the first winning rule with one decides.
+    advice: str | None = None
     when: Mapping[str, Any] = field(default_factory=dict)
     # The question ids the condition reads; a rule about exactly one question reports that id.
     questions: tuple[str, ...] = ()
@@ -176,6 +202,8 @@ class Result:
     # Rules that fired below the winning outcome but still matter (for example a nerve-root
     # pattern behind an urgent result). Self-care and ordinary-pain rules are never listed here.
     also_noted: list[Reason] = field(default_factory=list)
+    # The id of the advice that fits the finding (rules.toml [[advice]]); None = the outcome's.
+    advice: str | None = None
 
     @property
     def level(self) -> int:
