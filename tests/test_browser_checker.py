@@ -17,15 +17,27 @@ TEXT = {
         "short": "Mindre enn en uke",
         "medium": "2 til 6 uker",
         "no": "Nei",
+        "yes": "Ja",
+        "none_list": "Ingen av disse",
         "areas": {
             "lower_back": "Korsryggen",
             "calf": "Leggen",
             "foot_sole": "Fotsålen",
             "little_toe": "Lilletåen",
+            "heel": "Hælen",
+        },
+        "signs": {
+            "swollen_calf": "Den ene leggen eller det ene beinet er hovent, varmt og ømt",
+            "pregnant": "Du er gravid, eller du har født de siste 6 ukene",
+            "first_step": "Hælen er vondest de første skrittene om morgenen eller etter at du "
+            "har sittet",
         },
         "selfcare": "Du kan trolig ta hånd om dette selv",
+        "heel": "Du kan trolig ta hånd om dette selv",
         "clinic": "Bestill time for en undersøkelse",
         "emergency": "Ring 113 nå, eller ring legevakten",
+        "today": "En lege bør se deg i dag",
+        "pregnancy": "Ring fødeavdelingen nå",
         "program": "Start treningsprogrammet",
     },
     "en": {
@@ -38,15 +50,27 @@ TEXT = {
         "short": "Less than a week",
         "medium": "2 to 6 weeks",
         "no": "No",
+        "yes": "Yes",
+        "none_list": "None of these",
         "areas": {
             "lower_back": "Lower back",
             "calf": "Calf",
             "foot_sole": "Sole of the foot",
             "little_toe": "Little toe",
+            "heel": "Heel",
+        },
+        "signs": {
+            "swollen_calf": "One calf or one leg is swollen, warm and tender",
+            "pregnant": "You are pregnant, or you have given birth in the last 6 weeks",
+            "first_step": "Your heel hurts most with the first steps in the morning or after "
+            "sitting",
         },
         "selfcare": "You can most likely manage this yourself",
+        "heel": "You can most likely manage this yourself",
         "clinic": "Book an appointment to be examined",
         "emergency": "Call 113 now, or the out-of-hours service",
+        "today": "Be seen by a doctor today",
+        "pregnancy": "Call the maternity unit now",
         "program": "Start the exercise programme",
     },
 }
@@ -68,20 +92,28 @@ def heading(page) -> str:
     return page.get_by_role("heading", level=1).inner_text().strip().lstrip("!i✓").strip()
 
 
-def next_step(page, t, expected_step: int | None = None):
+class Taps:
+    """Counts what a person taps: each tick, answer, field and «Continue»."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.screens = 0
+
+
+def next_step(page, t, expected: str | int | None = None, taps: Taps | None = None):
     page.get_by_role("button", name=t["continue"]).click()
-    if expected_step:
-        page.locator(f'#checker[data-step-number="{expected_step}"]').wait_for()
+    if taps:
+        taps.count += 1
+        taps.screens += 1
+    if isinstance(expected, int):
+        page.locator(f'#checker[data-step-number="{expected}"]').wait_for()
     else:
-        page.locator('#checker[data-step="result"]').wait_for()
+        page.locator(f'#checker[data-step="{expected or "result"}"]').wait_for()
 
 
-def answer_no_to_the_rest(page, t, axe, js: bool):
-    for number in range(4, 9):
-        assert axe is None or axe(page) == []
-        for radio in page.get_by_role("radio", name=t["no"], exact=True).all():
-            radio.check()
-        next_step(page, t, number + 1 if number < 8 else None)
+def tick(page, label: str, taps: Taps, role: str = "checkbox", exact: bool = True) -> None:
+    page.get_by_role(role, name=label, exact=exact).first.check()
+    taps.count += 1
 
 
 def tap_region(page, region: str):
@@ -90,55 +122,115 @@ def tap_region(page, region: str):
     page.mouse.click(x, y)
 
 
-def run_path(page, live_server, lang, path, axe=None, js=True):
+# Each path: age, duration, areas, what is ticked on the list of warning signs, the pregnancy
+# answer, what is ticked on the last list, and «has it got better» where it is asked.
+PATHS = {
+    "selfcare": ("30", "short", ["lower_back"], [], None, [], None),
+    "clinic": (
+        "47",
+        "medium",
+        ["lower_back", "calf", "foot_sole", "little_toe"],
+        [],
+        None,
+        [],
+        "no",
+    ),  # fmt: skip
+    "today": ("48", "short", ["calf"], ["swollen_calf"], None, [], None),
+    "pregnancy": ("31", "short", ["lower_back"], ["pregnant"], "yes", None, None),
+    "heel": ("42", "medium", ["heel"], [], None, ["first_step"], "yes"),
+}
+
+
+def run_path(page, live_server, lang, path, axe=None, js=True, taps: Taps | None = None):
     t = TEXT[lang]
+    taps = taps or Taps()
     page.goto(live_server + t["path"])
     assert axe is None or axe(page) == []
     if path == "emergency":
-        page.get_by_label(t["saddle"]).check()
-        next_step(page, t)
+        tick(page, t["saddle"], taps, exact=False)
+        next_step(page, t, taps=taps)
         return t
-    page.get_by_label(t["none"]).check()
-    next_step(page, t, 2)
+    tick(page, t["none"], taps)
+    next_step(page, t, "about", taps)
     assert axe is None or axe(page) == []
-    page.get_by_label(t["age"]).fill("47" if path == "clinic" else "30")
-    page.get_by_label(t["medium"] if path == "clinic" else t["short"]).check()
-    next_step(page, t, 3)
+    age, duration, regions, flags, pregnancy, more, better = PATHS[path]
+    page.get_by_label(t["age"]).fill(age)
+    tick(page, t[duration], taps, "radio")
+    taps.count += 1  # the age field
+    next_step(page, t, "where", taps)
     assert axe is None or axe(page) == []
-    regions = (
-        ["lower_back", "calf", "foot_sole", "little_toe"] if path == "clinic" else ["lower_back"]
-    )
     for region in regions:
         if js:
             tap_region(page, region)  # the drawing ticks the same checkbox the list shows
+            taps.count += 1
         else:
-            page.get_by_role("checkbox", name=t["areas"][region], exact=True).check()
+            tick(page, t["areas"][region], taps)
     for region in regions:
         assert page.get_by_role("checkbox", name=t["areas"][region], exact=True).is_checked()
     if js:
-        assert page.locator('[data-region="calf"].is-selected').count() == (path == "clinic")
-    next_step(page, t, 4)
-    answer_no_to_the_rest(page, t, axe, js)
+        assert page.locator('[data-region="calf"].is-selected').count() == ("calf" in regions)
+    next_step(page, t, "flags", taps)
+    assert axe is None or axe(page) == []
+    for sign in flags or [None]:
+        tick(page, t["signs"][sign] if sign else t["none_list"], taps, exact=not sign)
+    if pregnancy:
+        next_step(page, t, "pregnancy", taps)
+        assert axe is None or axe(page) == []
+        tick(page, t[pregnancy], taps, "radio")
+        next_step(page, t, taps=taps)
+        return t
+    if more is None:
+        next_step(page, t, taps=taps)
+        return t
+    next_step(page, t, "more", taps)
+    assert axe is None or axe(page) == []
+    for sign in more or [None]:
+        tick(page, t["signs"][sign] if sign else t["none_list"], taps, exact=not sign)
+    if better:
+        tick(page, t[better], taps, "radio")
+    next_step(page, t, taps=taps)
     return t
 
 
+# What a person taps on a phone, per path (the issue's targets: a typical self-care path ≤ 14,
+# a nerve-root clinic path ≤ 18, an emergency ≤ 2). README «Symptom checker: taps» has them.
+TAP_TARGETS = {"emergency": 2, "selfcare": 14, "heel": 14, "clinic": 18}
+
+
+@pytest.mark.parametrize("path", sorted(TAP_TARGETS))
+def test_taps_per_path(page, live_server, path):
+    taps = Taps()
+    run_path(page, live_server, "nb", path, taps=taps)
+    assert heading(page) == TEXT["nb"][path]
+    assert taps.count <= TAP_TARGETS[path], (path, taps.count, taps.screens)
+    print(f"{path}: {taps.count} taps, {taps.screens} screens")
+
+
+ALL_PATHS = ["selfcare", "clinic", "emergency", "today", "pregnancy", "heel"]
+
+
 @pytest.mark.parametrize("lang", ["nb", "en"])
-@pytest.mark.parametrize("path", ["selfcare", "clinic", "emergency"])
+@pytest.mark.parametrize("path", ALL_PATHS)
 def test_paths_with_javascript(page, axe, live_server, lang, path):
     t = run_path(page, live_server, lang, path, axe=axe)
     assert heading(page) == t[path]
     assert axe(page) == []
     if path == "emergency":
         assert page.locator('a[href="tel:113"]').first.is_visible()
-    if path == "selfcare":
+    if path in ("emergency", "pregnancy"):
+        assert page.locator('a[href="tel:113"]').first.is_visible()
+    if path == "today":
+        assert page.locator('a[href="tel:116117"]').first.is_visible()
+    if path in ("selfcare", "heel"):
         page.get_by_role("link", name=t["program"]).click()
         page.wait_for_load_state()
-        assert "/programmer/acute-back" in page.url or "/programmes/acute-back" in page.url
+        expected = "acute-back" if path == "selfcare" else "plantar-heel"
+        assert page.url.endswith(expected)
     assert page.context.cookies() == []
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
-@pytest.mark.parametrize("path", ["selfcare", "clinic", "emergency"])
+@pytest.mark.parametrize("path", ALL_PATHS)
 def test_paths_without_javascript(nojs_page, live_server, lang, path):
     t = run_path(nojs_page, live_server, lang, path, js=False)
     assert heading(nojs_page) == t[path]
@@ -148,7 +240,7 @@ def test_browser_back_returns_to_the_previous_step(page, live_server):
     t = TEXT["nb"]
     page.goto(live_server + t["path"])
     page.get_by_label(t["none"]).check()
-    next_step(page, t, 2)
+    next_step(page, t, "about")
     page.go_back()
     page.locator('#checker[data-step-number="1"]').wait_for()
     assert page.get_by_label(t["none"]).is_checked()
@@ -163,7 +255,7 @@ def test_in_page_back_button_and_error_summary(context, axe, live_server):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     t = TEXT["en"]
     page.goto(live_server + t["path"])
-    next_step(page, t, 1)  # nothing ticked: the error summary appears and takes focus
+    next_step(page, t, "emergency")  # nothing ticked: the error summary appears and takes focus
     summary = page.get_by_role("alert")
     assert "Choose the signs you have" in summary.inner_text()
     assert summary.evaluate("el => el === document.activeElement")
@@ -171,7 +263,7 @@ def test_in_page_back_button_and_error_summary(context, axe, live_server):
     summary.get_by_role("link").click()
     assert page.evaluate("() => document.activeElement.id") == "sign-first"
     page.get_by_label(t["none"]).check()
-    next_step(page, t, 2)
+    next_step(page, t, "about")
     page.get_by_label(t["age"]).fill("52")
     page.get_by_role("button", name=t["back"]).click()
     page.locator('#checker[data-step-number="1"]').wait_for()
