@@ -349,6 +349,8 @@ def test_the_last_step_with_answers_missing_shows_the_step_again(client):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'data-step="flags"' in html and 'role="alert"' in html
+    # the list is shown question by question, so each error links to its own question
+    assert 'href="#q_fever_or_unwell-first"' in html and 'id="q_fever_or_unwell-first"' in html
     response = post(client, "nb", "more", [("sign", "none")])
     assert response.status_code == 422 and 'data-step="about"' in response.get_data(as_text=True)
 

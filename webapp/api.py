@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
-from .checker import ANSWERS, OUTCOME_TEXT, OutcomeCounts, checker
+from .checker import ANSWERS, OUTCOME_TEXT, OutcomeCounts, checker, finding_text
 from .i18n import LANGUAGES
 from .triage import Checker, InputError, Result
 
@@ -50,10 +50,8 @@ class Texts:
 
 def result_json(result: Result, lang: str, texts: Texts) -> dict:
     """The contract's response body for a result, texts in `lang`."""
-    title, advice = texts.outcome[(lang, result.outcome, result.urgency)]
-    own = texts.advice.get(result.advice or "")
-    if own is not None:
-        title, advice = own.title[lang] or title, own.text[lang]
+    default = texts.outcome[(lang, result.outcome, result.urgency)]
+    title, advice = finding_text(result, lang, texts.advice, default)
     links = dict(texts.links[lang])
     if result.program:
         links["program"] = texts.program[(lang, result.program)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,16 @@ from . import sitemap
 from .caching import cache_pages
 from .db import Counts, database_path, register_schema
 from .i18n import LANGUAGES, localized_route
-from .triage import LEVELS, Checker, InputError, Question, Result, TriageInput, load_checker
+from .triage import (
+    LEVELS,
+    Advice,
+    Checker,
+    InputError,
+    Question,
+    Result,
+    TriageInput,
+    load_checker,
+)
 
 bp = Blueprint("checker", __name__)
 
@@ -106,13 +116,15 @@ ROOT_AREAS = {
 ANSWER_LABELS = {"yes": _l("Yes"), "no": _l("No"), "unsure": _l("I don't know")}
 
 
-def result_text(result: Result, lang: str) -> tuple[str, str]:
-    """The result's title and advice in `lang`: the finding's own advice where a rule names one."""
-    title, advice = (str(t) for t in OUTCOME_TEXT[(result.outcome, result.urgency)])
-    own = checker().advice.get(result.advice or "")
-    if own is not None:
-        return own.title[lang] or title, own.text[lang]
-    return title, advice
+def finding_text(
+    result: Result, lang: str, advice: Mapping[str, Advice], default: tuple[str, str]
+) -> tuple[str, str]:
+    """The result's title and advice: the finding's own advice where a rule names one, else
+    `default` (the level's words from OUTCOME_TEXT). The web flow and the API both use this."""
+    own = advice.get(result.advice or "")
+    if own is None:
+        return default
+    return own.title[lang] or default[0], own.text[lang]
 
 
 @dataclass(frozen=True)
@@ -269,11 +281,12 @@ class Flow:
         Only answers to questions that apply to this person now are sent: an answer given
         before the person went back and changed their age or areas no longer counts.
         """
+        applicable = self.applicable_ids()
         return {
             "age": self.age,
             "duration_weeks": self.weeks,
             "pain_areas": list(self.areas),
-            "answers": {q: v for q, v in self.answers.items() if q in self.applicable_ids()},
+            "answers": {q: v for q, v in self.answers.items() if q in applicable},
             "lang": lang,
         }
 
@@ -472,27 +485,31 @@ def early_result(flow: Flow) -> Result | None:
     return result if result.urgency == "emergency" else None
 
 
-def first_gap(flow: Flow, missing: dict[str, str], lang: str) -> tuple[Step, dict[str, str]]:
-    """The first step with an answer missing, and its errors: the step again, never a guess."""
+def first_gap(flow: Flow, missing: dict[str, str], lang: str) -> tuple[Step, dict[str, str], bool]:
+    """The first step with an answer missing, its errors, and whether to show it in its detail
+    view (a checklist then shows each question, so each error names and links its question)."""
     if "age" in missing or "duration_weeks" in missing:
         errors = {}
         if flow.age is None:
             errors["age"] = str(_l("Write your age in whole years, for example 45."))
         if flow.duration is None:
             errors["duration"] = str(_l("Choose how long you have had the pain."))
-        return STEP_BY_ID["about"], errors
+        return STEP_BY_ID["about"], errors, False
     if "pain_areas" in missing:
-        return STEP_BY_ID["where"], {
-            "area": str(_l("Choose at least one place where it hurts or feels numb."))
-        }
+        return (
+            STEP_BY_ID["where"],
+            {"area": str(_l("Choose at least one place where it hurts or feels numb."))},
+            False,
+        )
     ids = {key.split(".", 1)[1] for key in missing if key.startswith("answers.")}
     for step in STEPS:
         gap = [q for q in step.asks if q in ids]
         if step.kind == "signs" and ids & set(emergency_ids()):
-            return step, {"sign": str(_l("Choose the signs you have, or «No, none of these»."))}
+            gap = [q for q in emergency_ids() if q in ids]
         if gap:
-            return step, {f"q_{q}": answer_error(checker().questions_by_id[q], lang) for q in gap}
-    return STEPS[0], {}
+            errors = {f"q_{q}": answer_error(checker().questions_by_id[q], lang) for q in gap}
+            return step, errors, step.kind != "questions"
+    return STEPS[0], {}, False
 
 
 @localized_route(
@@ -508,8 +525,8 @@ def flow(lang: str) -> Response:
             raise BadForm("step")
         state = read_flow(request.form, skip=current)
         going_back = request.form.get("nav") == "back"
-        if going_back:
-            read_flow_own(current, request.form, state)
+        if going_back:  # keep what was filled in on this step, answered or not
+            read_step(current, request.form, state, lang)
             return render_step(previous_step(current, state), state, {}, lang)
         errors, detail = read_step(current, request.form, state, lang)
     except BadForm:
@@ -527,24 +544,9 @@ def flow(lang: str) -> Response:
     try:
         inp = checker().parse(state.payload(lang))
     except InputError as exc:  # a skipped or tampered step: show that step again
-        step, errors = first_gap(state, exc.fields, lang)
-        return render_step(step, state, errors, lang, status=422)
+        step, errors, detail = first_gap(state, exc.fields, lang)
+        return render_step(step, state, errors, lang, status=422, detail=detail)
     return render_result(checker().evaluate(inp), state, lang)
-
-
-def read_flow_own(step: Step, form, state: Flow) -> None:  # type: ignore[no-untyped-def]
-    """Going back keeps what was filled in on this step, where it can be read as it is."""
-    for qid in step.asks:
-        value = form.get(f"q_{qid}")
-        if value in ANSWERS:
-            state.answers[qid] = value
-    if step.kind == "where":
-        areas = [a for a in form.getlist("area") if a in checker().regions_by_id]
-        state.areas = list(dict.fromkeys(areas))
-    if step.kind == "about":
-        state.age = parse_age(form.get("age", ""))
-        if form.get("duration") in DURATIONS:
-            state.duration = form["duration"]
 
 
 def _respond(template: str, status: int = 200, **context) -> Response:
@@ -585,7 +587,6 @@ def render_step(
         restarted=restarted,
         questions=shown,
         radios=applying(step, state, step.radios) if step.radios else [],
-        raw_age=state.raw_age,
         emergency=[checker().questions_by_id[q] for q in emergency_ids()],
         regions=checker().regions,
         durations=DURATIONS,
@@ -610,8 +611,9 @@ def summary_context(state: Flow, lang: str) -> dict:
 def render_result(result: Result, state: Flow, lang: str, stopped: bool = False) -> Response:
     count_outcome(result.outcome)
     library = current_app.extensions["library"]
-    title, advice = result_text(result, lang)
-    back_areas = {"lower_back", "buttock", "mid_back", "flank"} & set(state.areas)
+    default = tuple(str(t) for t in OUTCOME_TEXT[(result.outcome, result.urgency)])
+    title, advice = finding_text(result, lang, checker().advice, default)  # type: ignore[arg-type]
+    back_areas = checker().sets["back_any"] & set(state.areas)
     return _respond(
         "result",
         **summary_context(state, lang),

@@ -59,19 +59,6 @@ REQUEST_KEYS = ("age", "duration_weeks", "pain_areas", "answers")
 OPTIONAL_REQUEST_KEYS = ("lang",)
 
 
-def facts_for(
-    age: int, duration_weeks: float, areas: frozenset[str], answers: Mapping[str, str], zones
-) -> Facts:
-    """The facts a rule or an `applies` condition looks at."""
-    return Facts(
-        age=age,
-        duration_weeks=float(duration_weeks),
-        areas=frozenset(areas),
-        zones=frozenset(zones),
-        answers=answers,
-    )
-
-
 def _reason(rule: Rule) -> Reason:
     return Reason(id=rule.reason_id, rule_id=rule.id, text=dict(rule.reason), source=rule.source)
 
@@ -251,23 +238,28 @@ class Checker:
         A condition on an earlier answer (pregnancy_warning after pregnant) reads the answer as
         given; a question not yet answered counts as not "yes"/"unsure" there.
         """
-        areas = frozenset(areas or ())
-        zones = {self.regions_by_id[a].zone for a in areas}
-        facts = facts_for(age, duration_weeks, areas, _AnswersSoFar(answers), zones)
+        so_far = {q.id: "" for q in self.questions} | dict(answers)
+        facts = self._facts(age, duration_weeks, frozenset(areas or ()), so_far)
         return [q for q in self.questions if q.applies_to(facts)]
+
+    def _facts(
+        self, age: int, duration_weeks: float, areas: frozenset[str], answers: Mapping[str, str]
+    ) -> Facts:
+        """The facts a rule or an `applies` condition looks at."""
+        return Facts(
+            age=age,
+            duration_weeks=float(duration_weeks),
+            areas=areas,
+            zones=frozenset(self.regions_by_id[a].zone for a in areas),
+            answers=answers,
+        )
 
     # ----------------------------------------------------------------------------- rules
 
     def fired_rules(self, inp: TriageInput) -> list[Rule]:
         """The rules whose condition holds, in file order."""
         self._check_complete(inp)
-        facts = facts_for(
-            inp.age,
-            inp.duration_weeks,
-            frozenset(inp.pain_areas),
-            inp.answers,
-            {self.regions_by_id[a].zone for a in inp.pain_areas},
-        )
+        facts = self._facts(inp.age, inp.duration_weeks, frozenset(inp.pain_areas), inp.answers)
         fired: list[Rule] = []
         for rule in self.rules:
             if rule.test(facts):
@@ -379,22 +371,6 @@ class Checker:
             also_noted=[_reason(r) for r in noted],
             advice=rule.advice,
         )
-
-
-class _AnswersSoFar(Mapping[str, str]):
-    """Answers given so far; a question not answered yet reads as "" (matches no condition)."""
-
-    def __init__(self, answers: Mapping[str, str]) -> None:
-        self._answers = answers
-
-    def __getitem__(self, key: str) -> str:
-        return self._answers.get(key, "")
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._answers)
-
-    def __len__(self) -> int:
-        return len(self._answers)
 
 
 def load_checker(folder: Path | str = DEFAULT_CONTENT_DIR) -> Checker:
