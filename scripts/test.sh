@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything the tests need (Debian's Chromium where it is missing) and run the whole
+# Set up everything the tests need (Debian's Chromium and nginx where missing) and run the whole
 # suite, browser tests included. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,11 @@ if [ -z "$CHROMIUM" ]; then
   .venv/bin/python -m playwright install chromium
 fi
 export CHROMIUM
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian's nginx-light for the production set-up's test…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q nginx-light >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null; }
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest "$@"
