@@ -145,6 +145,8 @@ def test_the_overlap_check_can_fail():
         ('program = "sciatica"', 'program = "yoga"', "sciatica.md: program: unknown programme"),
         ('body_areas = ["back"', 'body_areas = ["neck"', "sciatica.md: body_areas: unknown area"),
         ("year = 2007", "year = 7", "sciatica.md: sources[1].year"),
+        ('title = "Isjias"', "title = 5", "sciatica.md: title: must be a string"),
+        ('slug = "isjias"', 'slug = "  "', "sciatica.md: slug: must not be empty"),
     ],
 )
 def test_broken_front_matter_stops_start_up(content_copy, tmp_path, old, new, message):
@@ -166,6 +168,13 @@ def test_unknown_related_key_stops_start_up(content_copy):
     path = content_copy / "en" / "articles" / "sciatica.md"
     path.write_text(path.read_text().replace('related = ["', 'related = ["nowhere", "', 1))
     with pytest.raises(ContentError, match="sciatica.md: related: no article with key 'nowhere'"):
+        load_library(content_copy)
+
+
+def test_an_article_that_is_not_utf8_is_named(content_copy):
+    path = content_copy / "nb" / "articles" / "sciatica.md"
+    path.write_bytes(path.read_bytes().replace("ø".encode(), b"\xf8"))  # saved as Latin-1
+    with pytest.raises(ContentError, match=re.escape(f"{path}: (file): not UTF-8")):
         load_library(content_copy)
 
 

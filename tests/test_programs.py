@@ -165,6 +165,19 @@ def test_exercise_texts_are_our_own_and_readable(lang):
         ),
         ("programs/sciatica.toml", "week = 3", "week = 4", "sciatica.toml: weeks[2].week"),
         (
+            "exercises/bridge.toml",
+            "per_side = false",
+            'per_side = "no"',
+            "bridge.toml: dose.per_side: must be true or false",
+        ),
+        ("exercises/bridge.toml", "reps = 8", "reps = 0", "bridge.toml: dose.reps: must be a"),
+        (
+            "exercises/bridge.toml",
+            'easier = "Løft bare noen centimeter."',
+            "easier = 5",
+            "bridge.toml: nb.easier: must be a string",
+        ),
+        (
             "programs/sciatica.toml",
             'related_articles = ["',
             'related_articles = ["nowhere", "',
@@ -179,3 +192,10 @@ def test_broken_data_file_stops_start_up(content_copy, tmp_path, file, old, new,
     path.write_text(text.replace(old, new, 1))
     with pytest.raises(ContentError, match=re.escape(message)):
         create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "CONTENT_DIR": str(content_copy)})
+
+
+def test_a_data_file_that_is_not_utf8_is_named(content_copy):
+    path = content_copy / "exercises" / "bridge.toml"
+    path.write_bytes(path.read_bytes().replace("ø".encode(), b"\xf8"))  # saved as Latin-1
+    with pytest.raises(ContentError, match=re.escape(f"{path}: (file): not UTF-8")):
+        load_catalogue(content_copy, DRAWINGS, ARTICLES)

@@ -1,22 +1,23 @@
 """The condition library: Markdown articles with TOML front matter, loaded once at start-up.
 
 Plain Python, no Flask. `load_library(folder)` reads `<folder>/<lang>/articles/*.md`, validates
-every field and renders the Markdown to HTML once. A broken file raises ContentError naming the
-file and the key. See docs/content-format.md.
+every field and renders the Markdown to HTML once. A broken file raises ContentError (from
+webapp.validation) naming the file and the key. See docs/content-format.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
 
-LANGUAGES = ("nb", "en")
+from .languages import LANGUAGES
+from .validation import ContentError, Where, parse_toml, read_text
+
 KINDS = ("hub", "condition", "guide")
 BODY_AREAS = ("back", "buttock_hip", "leg", "foot")
 CARE_LEVELS = ("emergency", "urgent", "routine")
@@ -26,10 +27,6 @@ _H2_RE = re.compile(r"^## ", re.MULTILINE)
 # Raw HTML in articles is off: the Markdown is trusted content, but escaping keeps the CSP promise
 # (no inline style or script can slip in through an article).
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
-
-
-class ContentError(ValueError):
-    """A content file is broken; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -91,56 +88,14 @@ def sort_key(text: str) -> str:
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    where = Where(str(path), "front matter")
     if not text.startswith("+++\n"):
-        raise ContentError(f"{path}: front matter: the file must start with a +++ line")
+        raise where.fail("the file must start with a +++ line")
     try:
         front, body = text[4:].split("\n+++\n", 1)
     except ValueError:
-        raise ContentError(f"{path}: front matter: no closing +++ line") from None
-    try:
-        return tomllib.loads(front), body
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(f"{path}: front matter: not valid TOML: {exc}") from None
-
-
-class _Fields:
-    """Typed access to front matter that names the file and key in every error."""
-
-    def __init__(self, data: dict[str, Any], path: Path) -> None:
-        self.data = data
-        self.path = path
-
-    def fail(self, key: str, problem: str) -> ContentError:
-        return ContentError(f"{self.path}: {key}: {problem}")
-
-    def text(self, key: str, required: bool = True) -> str:
-        value = self.data.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, "missing" if value is None else "must be non-empty text")
-        return value.strip()
-
-    def texts(
-        self, key: str, required: bool = True, table: dict[str, Any] | None = None
-    ) -> tuple[str, ...]:
-        source = self.data if table is None else table
-        value = source.get(key)
-        if value is None and not required:
-            return ()
-        if not isinstance(value, list) or not value:
-            raise self.fail(key, "missing" if value is None else "must be a non-empty list")
-        if not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, "every item must be non-empty text")
-        return tuple(v.strip() for v in value)
-
-    def date(self, key: str) -> dt.date:
-        value = self.data.get(key)
-        if value is None:
-            raise self.fail(key, "missing")
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise self.fail(key, "must be a date like 2026-11-22 (without quotes)")
-        return value
+        raise where.fail("no closing +++ line") from None
+    return parse_toml(front, where), body
 
 
 ALLOWED_KEYS = {
@@ -150,37 +105,35 @@ ALLOWED_KEYS = {
 
 
 def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset()) -> Article:
-    data, body = split_front_matter(path.read_text(encoding="utf-8"), path)
-    f = _Fields(data, path)
-    for key in data:
-        if key not in ALLOWED_KEYS:
-            raise f.fail(key, "unknown key")
-    key = f.text("key")
+    data, body = split_front_matter(read_text(path), path)
+    at = Where(str(path))
+    at.only(data, ALLOWED_KEYS)
+    key = at.get(data, "key", str)
     if key != path.stem:
-        raise f.fail("key", f"must equal the file name {path.stem!r}")
-    slug = f.text("slug")
+        raise at.child("key").fail(f"must equal the file name {path.stem!r}")
+    slug = at.get(data, "slug", str)
     if not _SLUG_RE.match(slug):
-        raise f.fail("slug", "use a-z, 0-9 and single hyphens")
-    kind = f.text("kind")
+        raise at.child("slug").fail("use a-z, 0-9 and single hyphens")
+    kind = at.get(data, "kind", str)
     if kind not in KINDS:
-        raise f.fail("kind", f"must be one of {', '.join(KINDS)}")
-    body_areas = f.texts("body_areas")
+        raise at.child("kind").fail(f"must be one of {', '.join(KINDS)}")
+    body_areas = at.strings(data, "body_areas")
     for area in body_areas:
         if area not in BODY_AREAS:
-            raise f.fail("body_areas", f"unknown area {area!r}; use {', '.join(BODY_AREAS)}")
-    reviewed, next_review = f.date("reviewed"), f.date("next_review")
+            raise at.child("body_areas").fail(f"unknown area {area!r}; use {', '.join(BODY_AREAS)}")
+    reviewed, next_review = at.get(data, "reviewed", dt.date), at.get(data, "next_review", dt.date)
     if next_review <= reviewed:
-        raise f.fail("next_review", "must be after reviewed")
-    program = f.text("program", required=False) or None
+        raise at.child("next_review").fail("must be after reviewed")
+    program = at.get(data, "program", str, required=False)
     if program is not None and program not in programs:
-        raise f.fail("program", f"unknown programme {program!r}")
-    care = _parse_care(f, kind)
-    sources = _parse_sources(f)
+        raise at.child("program").fail(f"unknown programme {program!r}")
+    care = _parse_care(data, at, kind)
+    sources = _parse_sources(data, at)
     if re.search(r"^# ", body, re.MULTILINE):
-        raise f.fail("body", "use ## headings; the title is the page's only level-1 heading")
+        raise at.child("body").fail("use ## headings; the title is the page's only level-1 heading")
     sections = _H2_RE.split(body)
     if kind == "condition" and len(sections) < 4:
-        raise f.fail("body", "a condition page needs at least three ## sections")
+        raise at.child("body").fail("a condition page needs at least three ## sections")
     intro = sections[0] + ("## " + sections[1] if len(sections) > 1 else "")
     rest = "".join("## " + s for s in sections[2:])
     return Article(
@@ -188,13 +141,13 @@ def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset())
         lang=lang,
         slug=slug,
         kind=kind,
-        title=f.text("title"),
-        summary=f.text("summary"),
+        title=at.get(data, "title", str),
+        summary=at.get(data, "summary", str),
         body_areas=body_areas,
-        synonyms=f.texts("synonyms", required=False),
+        synonyms=at.strings(data, "synonyms", required=False),
         reviewed=reviewed,
         next_review=next_review,
-        related=f.texts("related", required=False),
+        related=at.strings(data, "related", required=False),
         program=program,
         care=care,
         sources=sources,
@@ -205,49 +158,34 @@ def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset())
     )
 
 
-def _parse_care(f: _Fields, kind: str) -> Care | None:
-    table = f.data.get("care")
+def _parse_care(data: dict[str, Any], at: Where, kind: str) -> Care | None:
     if kind != "condition":
-        if table is not None:
-            raise f.fail("care", "only condition pages have care cards")
+        if "care" in data:
+            raise at.child("care").fail("only condition pages have care cards")
         return None
-    if not isinstance(table, dict):
-        raise f.fail("care", "missing" if table is None else "must be a table")
-    for level in table:
-        if level not in CARE_LEVELS:
-            raise f.fail(f"care.{level}", "unknown key")
-    values = {}
-    for level in CARE_LEVELS:
-        try:
-            values[level] = f.texts(level, table=table)
-        except ContentError as exc:
-            raise f.fail(f"care.{level}", str(exc).rsplit(": ", 1)[-1]) from None
-    return Care(**values)
+    table = at.get(data, "care", dict)
+    at.child("care").only(table, CARE_LEVELS)
+    return Care(**{level: at.child("care").strings(table, level) for level in CARE_LEVELS})
 
 
-def _parse_sources(f: _Fields) -> tuple[Source, ...]:
-    raw = f.data.get("sources")
+def _parse_sources(data: dict[str, Any], at: Where) -> tuple[Source, ...]:
+    raw = data.get("sources")
     if not isinstance(raw, list) or not raw:
-        raise f.fail("sources", "at least one source is needed")
+        raise at.child("sources").fail("at least one source is needed")
     sources = []
     for i, item in enumerate(raw, start=1):
-        where = f"sources[{i}]"
-        if not isinstance(item, dict):
-            raise f.fail(where, "must be a table")
-        unknown = set(item) - {"title", "publisher", "year", "url"}
-        if unknown:
-            raise f.fail(f"{where}.{sorted(unknown)[0]}", "unknown key")
-        title, publisher, year = item.get("title"), item.get("publisher", ""), item.get("year")
-        url = item.get("url", "")
-        if not isinstance(title, str) or not title.strip():
-            raise f.fail(f"{where}.title", "missing")
-        if not isinstance(publisher, str):
-            raise f.fail(f"{where}.publisher", "must be text")
-        if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
-            raise f.fail(f"{where}.year", "must be a year like 2007")
-        if not isinstance(url, str) or (url and not url.startswith("https://")):
-            raise f.fail(f"{where}.url", "must start with https://")
-        sources.append(Source(title.strip(), publisher.strip(), year, url))
+        src = at.child("sources").index(i)
+        src.check(item, dict, empty_ok=True)
+        src.only(item, {"title", "publisher", "year", "url"})
+        title = src.get(item, "title", str)
+        publisher = src.get(item, "publisher", str, required=False, default="", empty_ok=True)
+        year = src.get(item, "year", int)
+        if not 1900 <= year <= 2100:
+            raise src.child("year").fail("must be a year like 2007")
+        url = src.get(item, "url", str, required=False, default="", empty_ok=True)
+        if url and not url.startswith("https://"):
+            raise src.child("url").fail("must start with https://")
+        sources.append(Source(title, publisher, year, url))
     return tuple(sources)
 
 
@@ -281,7 +219,7 @@ def load_library(folder: Path) -> Library:
             article = parse_article(path, lang, programs)
             if (lang, article.slug) in by_slug:
                 other = by_slug[(lang, article.slug)].path
-                raise ContentError(f"{path}: slug: {article.slug!r} is already used by {other}")
+                raise ContentError(path, "slug", f"{article.slug!r} is already used by {other}")
             articles[lang][article.key] = article
             by_slug[(lang, article.slug)] = article
     _check_languages_match(articles, folder)
@@ -295,16 +233,19 @@ def _check_languages_match(articles: dict[str, dict[str, Article]], folder: Path
             if missing:
                 key = sorted(missing)[0]
                 raise ContentError(
-                    f"{folder / other / 'articles' / (key + '.md')}: key: missing, "
-                    f"but {lang} has {key!r}; every article exists in both languages"
+                    folder / other / "articles" / f"{key}.md",
+                    "key",
+                    f"missing, but {lang} has {key!r}; every article exists in both languages",
                 )
     for lang_articles in articles.values():
         for article in lang_articles.values():
             for key in article.related:
                 if key not in lang_articles:
-                    raise ContentError(f"{article.path}: related: no article with key {key!r}")
-    for key, article in articles["nb"].items():
-        english = articles["en"][key]
-        for field in ("kind", "body_areas", "related", "program"):
-            if getattr(article, field) != getattr(english, field):
-                raise ContentError(f"{english.path}: {field}: differs from the nb article")
+                    raise ContentError(article.path, "related", f"no article with key {key!r}")
+    first, *others = LANGUAGES
+    for key, article in articles[first].items():
+        for lang in others:
+            translation = articles[lang][key]
+            for field in ("kind", "body_areas", "related", "program"):
+                if getattr(article, field) != getattr(translation, field):
+                    raise ContentError(translation.path, field, f"differs from the {first} article")

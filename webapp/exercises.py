@@ -1,18 +1,18 @@
 """Exercises and programmes: TOML data checked once at start-up (see docs/exercise-format.md).
 
-Plain Python, no Flask. A broken file raises ContentError naming the file and the key.
+Plain Python, no Flask. A broken file raises ContentError (from webapp.validation) naming the
+file and the key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .content import LANGUAGES, ContentError
+from .languages import LANGUAGES
+from .validation import Where, read_toml
 
 CATEGORIES = ("walking", "mobility", "core", "nerve", "stretch", "stenosis", "foot")
 DOSE_KEYS = {
@@ -23,7 +23,6 @@ DOSE_KEYS = {
 EXERCISE_TEXTS = ("name", "purpose", "start", "easier", "harder", "alt")
 EXERCISE_LISTS = ("steps", "stop_if")
 PROGRAM_TEXTS = ("title", "aim", "who_for")
-_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -80,141 +79,119 @@ class Catalogue:
     programs: dict[str, Program]
 
 
-class _Reader:
-    """Typed access that names the file and the key in every error."""
+def _count(at: Where, table: dict[str, Any], key: str, *, required: bool = True) -> Any:
+    """A whole number of 1 or more; None when optional and absent."""
+    value = at.get(table, key, int, required=required)
+    if value is not None and value < 1:
+        raise at.child(key).fail("must be a whole number of 1 or more")
+    return value
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ContentError(f"{path}: not valid TOML: {exc}") from None
 
-    def fail(self, key: str, problem: str) -> ContentError:
-        return ContentError(f"{self.path}: {key}: {problem}")
+def _dates(data: dict[str, Any], at: Where) -> tuple[dt.date, dt.date]:
+    reviewed = at.get(data, "reviewed", dt.date)
+    next_review = at.get(data, "next_review", dt.date)
+    if next_review <= reviewed:
+        raise at.child("next_review").fail("must be after reviewed")
+    return reviewed, next_review
 
-    def only(self, table: dict[str, Any], allowed: set[str], where: str = "") -> None:
-        for key in table:
-            if key not in allowed:
-                raise self.fail(where + key, "unknown key")
 
-    def get(self, table: dict[str, Any], key: str, kind: type, where: str = "") -> Any:
-        if key not in table:
-            raise self.fail(where + key, "missing")
-        value = table[key]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise self.fail(where + key, "must be a whole number of 1 or more")
-        if kind is str and (not isinstance(value, str) or not value.strip()):
-            raise self.fail(where + key, "must be non-empty text")
-        if kind is list and (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(v, str) and v.strip() for v in value)
-        ):
-            raise self.fail(where + key, "must be a non-empty list of text")
-        if kind is dt.date and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
-            raise self.fail(where + key, "must be a date like 2026-11-22")
-        if kind is dict and not isinstance(value, dict):
-            raise self.fail(where + key, "must be a table")
-        return value
-
-    def dates(self) -> tuple[dt.date, dt.date]:
-        reviewed = self.get(self.data, "reviewed", dt.date)
-        next_review = self.get(self.data, "next_review", dt.date)
-        if next_review <= reviewed:
-            raise self.fail("next_review", "must be after reviewed")
-        return reviewed, next_review
-
-    def texts(self, strings: tuple[str, ...], lists: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-        texts = {}
-        for lang in LANGUAGES:
-            table = self.get(self.data, lang, dict)
-            self.only(table, set(strings) | set(lists), f"{lang}.")
-            texts[lang] = {k: self.get(table, k, str, f"{lang}.").strip() for k in strings}
-            texts[lang] |= {k: tuple(self.get(table, k, list, f"{lang}.")) for k in lists}
-        for key in lists:
-            if len(texts["nb"][key]) != len(texts["en"][key]):
-                raise self.fail(f"en.{key}", "must have as many items as nb")
-        return texts
+def _texts(
+    data: dict[str, Any], at: Where, strings: tuple[str, ...], lists: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """The texts of every language: `strings` are text, `lists` lists of text of equal length."""
+    texts: dict[str, dict[str, Any]] = {}
+    for lang in LANGUAGES:
+        table, lang_at = at.get(data, lang, dict), at.child(lang)
+        lang_at.only(table, set(strings) | set(lists))
+        texts[lang] = {k: lang_at.get(table, k, str) for k in strings}
+        texts[lang] |= {k: lang_at.strings(table, k) for k in lists}
+    first, *others = LANGUAGES
+    for key in lists:
+        for lang in others:
+            if len(texts[lang][key]) != len(texts[first][key]):
+                raise at.child(lang).child(key).fail(f"must have as many items as {first}")
+    return texts
 
 
 def load_exercise(path: Path, drawings: Path) -> Exercise:
-    r = _Reader(path)
-    r.only(r.data, {"id", "category", "drawing_start", "drawing_end", "reviewed", "next_review",
-                    "source", "dose", "nb", "en"})  # fmt: skip
-    ex_id = r.get(r.data, "id", str)
+    data, at = read_toml(path)
+    at.only(data, {"id", "category", "drawing_start", "drawing_end", "reviewed", "next_review",
+                   "source", "dose", *LANGUAGES})  # fmt: skip
+    ex_id = at.get(data, "id", str)
     if ex_id != path.stem:
-        raise r.fail("id", f"must equal the file name {path.stem!r}")
-    category = r.get(r.data, "category", str)
+        raise at.child("id").fail(f"must equal the file name {path.stem!r}")
+    category = at.get(data, "category", str)
     if category not in CATEGORIES:
-        raise r.fail("category", f"must be one of {', '.join(CATEGORIES)}")
+        raise at.child("category").fail(f"must be one of {', '.join(CATEGORIES)}")
+    drawing = {}
     for key in ("drawing_start", "drawing_end"):
-        name = r.get(r.data, key, str)
-        if not (drawings / name).is_file():
-            raise r.fail(key, f"no drawing static/img/exercises/{name}")
-    reviewed, next_review = r.dates()
-    dose_table = r.get(r.data, "dose", dict)
-    kind = r.get(dose_table, "kind", str, "dose.")
+        drawing[key] = at.get(data, key, str)
+        if not (drawings / drawing[key]).is_file():
+            raise at.child(key).fail(f"no drawing static/img/exercises/{drawing[key]}")
+    reviewed, next_review = _dates(data, at)
+    dose_table, dose_at = at.get(data, "dose", dict), at.child("dose")
+    kind = dose_at.get(dose_table, "kind", str)
     if kind not in DOSE_KEYS:
-        raise r.fail("dose.kind", f"must be one of {', '.join(DOSE_KEYS)}")
+        raise dose_at.child("kind").fail(f"must be one of {', '.join(DOSE_KEYS)}")
     required, optional = DOSE_KEYS[kind]
-    r.only(dose_table, required | optional | {"kind"}, "dose.")
-    numbers = {k: r.get(dose_table, k, int, "dose.") for k in required}
+    dose_at.only(dose_table, required | optional | {"kind"})
+    numbers = {k: _count(dose_at, dose_table, k) for k in required}
     numbers |= {
-        k: r.get(dose_table, k, int, "dose.") for k in optional - {"per_side"} if k in dose_table
+        k: _count(dose_at, dose_table, k) for k in optional - {"per_side"} if k in dose_table
     }
-    per_side = dose_table.get("per_side", False)
-    if not isinstance(per_side, bool):
-        raise r.fail("dose.per_side", "must be true or false")
+    per_side = dose_at.get(dose_table, "per_side", bool, required=False, default=False)
     if (
         category == "nerve"
         and kind == "reps"
         and ("hold_seconds" in numbers or numbers["reps"] > 10)
     ):
-        raise r.fail("dose", "a nerve glide has no hold and at most 10 reps")
+        raise dose_at.fail("a nerve glide has no hold and at most 10 reps")
     return Exercise(
         id=ex_id,
         category=category,
-        drawing_start=r.data["drawing_start"],
-        drawing_end=r.data["drawing_end"],
+        drawing_start=drawing["drawing_start"],
+        drawing_end=drawing["drawing_end"],
         reviewed=reviewed,
         next_review=next_review,
-        source=r.get(r.data, "source", str),
+        source=at.get(data, "source", str),
         dose=Dose(kind=kind, per_side=per_side, **numbers),
-        text=r.texts(EXERCISE_TEXTS, EXERCISE_LISTS),
+        text=_texts(data, at, EXERCISE_TEXTS, EXERCISE_LISTS),
     )
 
 
 def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str]) -> Program:
-    r = _Reader(path)
-    r.only(r.data, {"id", "reviewed", "next_review", "sources", "related_articles", "nb", "en",
-                    "weeks"})  # fmt: skip
-    prog_id = r.get(r.data, "id", str)
+    data, at = read_toml(path)
+    at.only(data, {"id", "reviewed", "next_review", "sources", "related_articles", "weeks",
+                   *LANGUAGES})  # fmt: skip
+    prog_id = at.get(data, "id", str)
     if prog_id != path.stem:
-        raise r.fail("id", f"must equal the file name {path.stem!r}")
-    reviewed, next_review = r.dates()
-    related = tuple(r.get(r.data, "related_articles", list))
+        raise at.child("id").fail(f"must equal the file name {path.stem!r}")
+    reviewed, next_review = _dates(data, at)
+    related = at.strings(data, "related_articles")
     for key in related:
         if key not in articles:
-            raise r.fail("related_articles", f"no article with key {key!r}")
-    raw_weeks = r.data.get("weeks")
+            raise at.child("related_articles").fail(f"no article with key {key!r}")
+    raw_weeks = data.get("weeks")
     if not isinstance(raw_weeks, list) or not raw_weeks:
-        raise r.fail("weeks", "at least one [[weeks]] table is needed")
+        raise at.child("weeks").fail("at least one [[weeks]] table is needed")
     weeks, expected = [], 1
     for i, table in enumerate(raw_weeks, start=1):
-        at = f"weeks[{i}]."
-        r.only(table, {"week", "until_week", "exercises", "nb", "en"}, at)
-        first = r.get(table, "week", int, at)
-        last = table.get("until_week", first)
-        if first != expected or not isinstance(last, int) or last < first:
-            raise r.fail(at + "week", f"weeks must follow on without gaps (expected {expected})")
+        week_at = at.child("weeks").index(i)
+        week_at.check(table, dict, empty_ok=True)
+        week_at.only(table, {"week", "until_week", "exercises", *LANGUAGES})
+        first = _count(week_at, table, "week")
+        last = _count(week_at, table, "until_week", required=False) or first
+        if first != expected or last < first:
+            raise week_at.child("week").fail(
+                f"weeks must follow on without gaps (expected {expected})"
+            )
         expected = last + 1
-        ids = tuple(r.get(table, "exercises", list, at))
+        ids = week_at.strings(table, "exercises")
         for ex_id in ids:
             if ex_id not in exercises:
-                raise r.fail(at + "exercises", f"no exercise with id {ex_id!r}")
+                raise week_at.child("exercises").fail(f"no exercise with id {ex_id!r}")
         focus = {
-            lang: r.get(r.get(table, lang, dict, at), "focus", str, f"{at}{lang}.")
+            lang: week_at.child(lang).get(week_at.get(table, lang, dict), "focus", str)
             for lang in LANGUAGES
         }
         weeks.append(Week(first, last, ids, focus))
@@ -222,9 +199,9 @@ def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str])
         id=prog_id,
         reviewed=reviewed,
         next_review=next_review,
-        sources=tuple(r.get(r.data, "sources", list)),
+        sources=at.strings(data, "sources"),
         related_articles=related,
-        text=r.texts(PROGRAM_TEXTS, ("see_someone_first",)),
+        text=_texts(data, at, PROGRAM_TEXTS, ("see_someone_first",)),
         weeks=tuple(weeks),
     )
 

@@ -10,9 +10,10 @@ from markupsafe import Markup
 
 from . import ROOT, sitemap
 from .caching import cache_pages
-from .content import ContentError
 from .exercises import Catalogue, Dose, Exercise, Program, load_catalogue
-from .i18n import LANGUAGES, current_language, localized_route
+from .i18n import current_language, localized_route
+from .languages import DEFAULT_LANGUAGE, LANGUAGES
+from .validation import ContentError
 
 bp = Blueprint("programs", __name__)
 
@@ -149,7 +150,9 @@ def _sitemap_pages() -> list[dict[str, str]]:
 
 def init_app(app: Flask) -> None:
     library = app.extensions["library"]
-    cat = load_catalogue(Path(app.config["CONTENT_DIR"]), DRAWINGS, set(library.articles["nb"]))
+    cat = load_catalogue(
+        Path(app.config["CONTENT_DIR"]), DRAWINGS, set(library.articles[DEFAULT_LANGUAGE])
+    )
     app.extensions["catalogue"] = cat
     app.extensions["drawings"] = {
         # our own drawings from the repository, checked by the tests: trusted markup
@@ -159,7 +162,7 @@ def init_app(app: Flask) -> None:
     for lang in LANGUAGES:
         for article in library.articles[lang].values():
             if article.program and article.program not in cat.programs:
-                raise ContentError(f"{article.path}: program: no programme {article.program!r}")
+                raise ContentError(article.path, "program", f"no programme {article.program!r}")
     app.jinja_env.globals.update(program_url=program_url, drawing=drawing, dose_text=dose_text)
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
