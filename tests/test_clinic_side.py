@@ -18,7 +18,9 @@ from werkzeug.datastructures import MultiDict
 
 from webapp import create_app
 from webapp.admin import prune
+from webapp.clinic import load_clinic
 from webapp.db import connect, database_path
+from webapp.validation import ContentError
 
 HTTPS = "https://localhost"
 PASSWORD = "correct horse battery"
@@ -88,6 +90,37 @@ def test_booking_lists_every_department_of_the_configuration(tmp_path):
     html = client.get("/nb/bestill-time").get_data(as_text=True)
     assert "Mandag–fredag: 08:00–16:00" in html
     assert "Ring oss for åpningstider." in html
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('nb = "Testklinikken"', "nb = 5", "site_name.nb: must be a string"),
+        ('en = "Test clinic"', "", "site_name.en: missing"),
+        ('phone = "22 22 22 22"', 'phone = "not a phone"', "phone: not a phone number"),
+        ('city = "Oslo"', "city = 5", "departments[0].city: must be a string"),
+        ('id = "nord"', 'id = "sentrum"', "departments[1].id: 'sentrum' is used twice"),
+        ("days = [", 'days = ["someday", ', "departments[0].opening_hours[0].days: use mon"),
+        ('closes = "16:00"', 'closes = "07:00"', "departments[0].opening_hours[0].closes: use"),
+    ],
+)
+def test_a_bad_clinic_file_names_the_file_and_the_key(tmp_path, old, new, message):
+    path = tmp_path / "clinic.toml"
+    assert old in TEST_CLINIC
+    path.write_text(TEST_CLINIC.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape(f"{path}: {message}")):
+        load_clinic(path)
+
+
+def test_a_clinic_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "clinic.toml"
+    path.write_bytes(TEST_CLINIC.encode("latin-1"))  # «Tromsø» as one byte
+    with pytest.raises(ContentError) as info:
+        load_clinic(path)
+    assert (info.value.file, info.value.key) == (str(path), "(file)")
+    assert info.value.problem.startswith("not UTF-8")
+    with pytest.raises(ContentError, match=re.escape(f"{tmp_path / 'none.toml'}: (file): cannot")):
+        load_clinic(tmp_path / "none.toml")
 
 
 def test_booking_from_the_checker_carries_the_summary(client):

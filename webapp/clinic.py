@@ -1,13 +1,12 @@
 """The clinic that runs the site: name, departments, phones, e-mail and booking links.
 
 One TOML file: `content/clinic.toml`, or `clinic.toml` in the instance folder, which wins.
-A bad file stops start-up with an error that names the file and the key.
+A bad file stops start-up with a ContentError (webapp.validation) that names the file and the key.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from urllib.parse import quote_plus
 from flask import Flask
 
 from . import ROOT
+from .languages import LANGUAGES
+from .validation import ContentError, Where, read_toml
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PHONE_RE = re.compile(r"^\+?[0-9 ]{8,20}$")
@@ -30,8 +31,8 @@ def tel_uri(phone: str) -> str:
     return "tel:" + (digits if digits.startswith("+") else "+47" + digits)
 
 
-class ClinicConfigError(ValueError):
-    """The clinic file is missing a key or has a wrong value; the message names both."""
+# The old name of the error, kept for code and tests that still import it.
+ClinicConfigError = ContentError
 
 
 @dataclass(frozen=True)
@@ -84,101 +85,90 @@ class Clinic:
         return tel_uri(self.phone)
 
 
-def _get(table: dict[str, Any], key: str, where: str, kind: type, required: bool = True) -> Any:
-    if key not in table:
-        if required:
-            raise ClinicConfigError(f"{where}{key}: missing")
-        return kind()
-    value = table[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ClinicConfigError(f"{where}{key}: must be a {kind.__name__}")
-    return value
+DEPARTMENT_KEYS = {"id", "name", "area", "street", "postcode", "city", "phone", "email",
+                   "booking_url", "opening_hours"}  # fmt: skip
 
 
-def _check(ok: bool, message: str) -> None:
-    if not ok:
-        raise ClinicConfigError(message)
-
-
-def parse_clinic(data: dict[str, Any], source: str) -> Clinic:
-    known = {"name", "site_name", "phone", "email", "departments"}
-    for key in data:
-        _check(key in known, f"{source}: {key}: unknown key")
-    where = f"{source}: "
-    name = _get(data, "name", where, str)
-    site_name = _get(data, "site_name", where, dict)
-    for lang in ("nb", "en"):
-        _check(
-            isinstance(site_name.get(lang), str) and site_name[lang],
-            f"{where}site_name.{lang}: missing",
-        )
-    phone = _get(data, "phone", where, str)
-    _check(bool(_PHONE_RE.match(phone)), f"{where}phone: not a phone number: {phone!r}")
-    email = _get(data, "email", where, str)
-    _check(bool(_EMAIL_RE.match(email)), f"{where}email: not an e-mail address: {email!r}")
-    raw_departments = _get(data, "departments", where, list)
-    _check(bool(raw_departments), f"{where}departments: at least one department is needed")
+def parse_clinic(data: dict[str, Any], source: str | Path) -> Clinic:
+    """Check the data of a clinic file; `source` is the file's name, for the error messages."""
+    where = Where(str(source))
+    where.only(data, {"name", "site_name", "phone", "email", "departments"})
+    name = where.get(data, "name", str)
+    site_at = where.child("site_name")
+    site_table = where.get(data, "site_name", dict)
+    site_at.only(site_table, LANGUAGES)
+    site_name = {lang: site_at.get(site_table, lang, str) for lang in LANGUAGES}
+    phone = where.get(data, "phone", str)
+    if not _PHONE_RE.match(phone):
+        raise where.child("phone").fail(f"not a phone number: {phone!r}")
+    email = where.get(data, "email", str)
+    if not _EMAIL_RE.match(email):
+        raise where.child("email").fail(f"not an e-mail address: {email!r}")
+    raw_departments = where.get(data, "departments", list, empty_ok=True)
+    if not raw_departments:
+        raise where.child("departments").fail("at least one department is needed")
     departments = []
     seen: set[str] = set()
-    for i, dept in enumerate(raw_departments):
-        at = f"{source}: departments[{i}]."
-        _check(isinstance(dept, dict), f"{at[:-1]}: must be a table")
-        dept_known = {"id", "name", "area", "street", "postcode", "city", "phone", "email",
-                      "booking_url", "opening_hours"}  # fmt: skip
-        for key in dept:
-            _check(key in dept_known, f"{at}{key}: unknown key")
-        dept_id = _get(dept, "id", at, str)
-        _check(bool(_ID_RE.match(dept_id)), f"{at}id: use a-z, 0-9 and -")
-        _check(dept_id not in seen, f"{at}id: {dept_id!r} is used twice")
-        seen.add(dept_id)
-        d_phone = _get(dept, "phone", at, str, required=False) or phone
-        _check(bool(_PHONE_RE.match(d_phone)), f"{at}phone: not a phone number: {d_phone!r}")
-        d_email = _get(dept, "email", at, str, required=False) or email
-        _check(bool(_EMAIL_RE.match(d_email)), f"{at}email: not an e-mail address")
-        booking_url = _get(dept, "booking_url", at, str, required=False)
-        _check(
-            not booking_url or booking_url.startswith("https://"),
-            f"{at}booking_url: must start with https://",
-        )
-        hours = []
-        for j, row in enumerate(_get(dept, "opening_hours", at, list, required=False)):
-            h_at = f"{at}opening_hours[{j}]."
-            _check(isinstance(row, dict), f"{h_at[:-1]}: must be a table")
-            days = _get(row, "days", h_at, list)
-            _check(bool(days) and all(d in DAYS for d in days), f"{h_at}days: use {DAYS}")
-            opens = _get(row, "opens", h_at, str)
-            closes = _get(row, "closes", h_at, str)
-            _check(bool(_TIME_RE.match(opens)), f"{h_at}opens: use HH:MM")
-            _check(
-                bool(_TIME_RE.match(closes)) and closes > opens,
-                f"{h_at}closes: use HH:MM after opens",
-            )
-            hours.append(OpeningHours(tuple(days), opens, closes))
-        departments.append(
-            Department(
-                id=dept_id,
-                name=_get(dept, "name", at, str),
-                area=_get(dept, "area", at, str),
-                street=_get(dept, "street", at, str, required=False),
-                postcode=_get(dept, "postcode", at, str, required=False),
-                city=_get(dept, "city", at, str),
-                phone=d_phone,
-                email=d_email,
-                booking_url=booking_url,
-                opening_hours=tuple(hours),
-            )
-        )
-    return Clinic(name, dict(site_name), phone, email, tuple(departments))
+    for i, raw in enumerate(raw_departments):
+        at = where.child("departments").index(i)
+        dept = _department(raw, at, phone, email)
+        if dept.id in seen:
+            raise at.child("id").fail(f"{dept.id!r} is used twice")
+        seen.add(dept.id)
+        departments.append(dept)
+    return Clinic(name, site_name, phone, email, tuple(departments))
+
+
+def _department(dept: object, at: Where, phone: str, email: str) -> Department:
+    """One [[departments]] table; a department without its own phone or e-mail uses the clinic's."""
+    table: dict[str, Any] = at.check(dept, dict, empty_ok=True)
+    at.only(table, DEPARTMENT_KEYS)
+    dept_id = at.get(table, "id", str)
+    if not _ID_RE.match(dept_id):
+        raise at.child("id").fail("use a-z, 0-9 and -")
+    d_phone = at.get(table, "phone", str, required=False, default="", empty_ok=True) or phone
+    if not _PHONE_RE.match(d_phone):
+        raise at.child("phone").fail(f"not a phone number: {d_phone!r}")
+    d_email = at.get(table, "email", str, required=False, default="", empty_ok=True) or email
+    if not _EMAIL_RE.match(d_email):
+        raise at.child("email").fail("not an e-mail address")
+    booking_url = at.get(table, "booking_url", str, required=False, default="", empty_ok=True)
+    if booking_url and not booking_url.startswith("https://"):
+        raise at.child("booking_url").fail("must start with https://")
+    hours = []
+    rows = at.get(table, "opening_hours", list, required=False, default=[], empty_ok=True)
+    for j, row in enumerate(rows):
+        h_at = at.child("opening_hours").index(j)
+        h_table = h_at.check(row, dict, empty_ok=True)
+        h_at.only(h_table, {"days", "opens", "closes"})
+        days = h_at.strings(h_table, "days")
+        if not all(d in DAYS for d in days):
+            raise h_at.child("days").fail(f"use {', '.join(DAYS)}")
+        opens = h_at.get(h_table, "opens", str)
+        closes = h_at.get(h_table, "closes", str)
+        if not _TIME_RE.match(opens):
+            raise h_at.child("opens").fail("use HH:MM")
+        if not _TIME_RE.match(closes) or closes <= opens:
+            raise h_at.child("closes").fail("use HH:MM after opens")
+        hours.append(OpeningHours(days, opens, closes))
+    return Department(
+        id=dept_id,
+        name=at.get(table, "name", str),
+        area=at.get(table, "area", str),
+        street=at.get(table, "street", str, required=False, default="", empty_ok=True),
+        postcode=at.get(table, "postcode", str, required=False, default="", empty_ok=True),
+        city=at.get(table, "city", str),
+        phone=d_phone,
+        email=d_email,
+        booking_url=booking_url,
+        opening_hours=tuple(hours),
+    )
 
 
 def load_clinic(path: Path) -> Clinic:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ClinicConfigError(f"{path}: file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ClinicConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_clinic(data, str(path))
+    """Read and check a clinic file; raises ContentError naming the file and the key."""
+    data, _ = read_toml(path)
+    return parse_clinic(data, path)
 
 
 def clinic_file(app: Flask) -> Path:
