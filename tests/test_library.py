@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp import create_app
+from webapp import clinic, create_app, triage, validation
 from webapp.content import ContentError, load_library
 from webapp.textstats import lix, load_seed_hashes, run_hash, runs, shared_runs
 
@@ -176,6 +176,22 @@ def test_an_article_that_is_not_utf8_is_named(content_copy):
     path.write_bytes(path.read_bytes().replace("ø".encode(), b"\xf8"))  # saved as Latin-1
     with pytest.raises(ContentError, match=re.escape(f"{path}: (file): not UTF-8")):
         load_library(content_copy)
+
+
+def test_one_error_names_the_file_the_key_and_the_problem():
+    assert ContentError is validation.ContentError is triage.ContentError
+    assert clinic.ClinicConfigError is ContentError  # the old name
+    err = ContentError(Path("content/clinic.toml"), "site_name.nb", "must be a string")
+    assert isinstance(err, ValueError)
+    assert (err.file, err.key, err.problem) == (
+        "content/clinic.toml",
+        "site_name.nb",
+        "must be a string",
+    )
+    assert str(err) == "content/clinic.toml: site_name.nb: must be a string"
+    where = validation.Where("a.toml").child("weeks").index(2).child("focus")
+    assert str(where.fail("missing")) == "a.toml: weeks[2].focus: missing"
+    assert validation.Where("a.toml").fail("empty").key == "(top level)"
 
 
 # --- search -----------------------------------------------------------------------------------

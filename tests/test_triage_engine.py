@@ -7,13 +7,16 @@ import math
 import re
 import shutil
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from webapp.languages import LANGUAGES, Lang
 from webapp.triage import (
     ANSWER_VALUES,
+    LANGS,
     Checker,
     ContentError,
     InputError,
@@ -888,6 +891,21 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_checker(folder)
     assert info.value.file.endswith("regions.toml")
+
+
+def test_a_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "triage"
+    shutil.copytree(CONTENT, folder)
+    path = folder / "questions.toml"
+    path.write_bytes(path.read_bytes().replace("ø".encode(), b"\xf8"))  # saved as Latin-1
+    with pytest.raises(ContentError) as info:
+        load_checker(folder)
+    assert (info.value.file, info.value.key) == (str(path), "(file)")
+    assert info.value.problem.startswith("not UTF-8")
+
+
+def test_the_checker_speaks_the_site_languages() -> None:
+    assert get_args(Lang) == LANGUAGES == LANGS
 
 
 def test_the_shipped_data_loads_from_a_copy(tmp_path: Path) -> None:

@@ -22,24 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .model import ANSWER_VALUES, ContentError, Facts, Predicate
-
-
-@dataclass(frozen=True)
-class Where:
-    """A position in a content file, for error messages that name the file and the key."""
-
-    file: str
-    key: str
-
-    def child(self, name: object) -> Where:
-        return Where(self.file, f"{self.key}.{name}" if self.key else str(name))
-
-    def index(self, i: int) -> Where:
-        return Where(self.file, f"{self.key}[{i}]")
-
-    def error(self, message: str) -> ContentError:
-        return ContentError(self.file, self.key or "(top level)", message)
+from ..validation import Where
+from .model import ANSWER_VALUES, Facts, Predicate
 
 
 @dataclass(frozen=True)
@@ -59,26 +43,26 @@ Handler = Callable[[object, Known, Where], Compiled]
 
 def _id_list(value: object, allowed: frozenset[str], what: str, where: Where) -> frozenset[str]:
     if not isinstance(value, list) or not value:
-        raise where.error(f"must be a non-empty list of {what} ids")
+        raise where.fail(f"must be a non-empty list of {what} ids")
     seen: set[str] = set()
     for i, item in enumerate(value):
         if not isinstance(item, str):
-            raise where.index(i).error(f"must be a {what} id (a string)")
+            raise where.index(i).fail(f"must be a {what} id (a string)")
         if item not in allowed:
-            raise where.index(i).error(f"unknown {what} id {item!r}")
+            raise where.index(i).fail(f"unknown {what} id {item!r}")
         if item in seen:
-            raise where.index(i).error(f"{what} id {item!r} is listed twice")
+            raise where.index(i).fail(f"{what} id {item!r} is listed twice")
         seen.add(item)
     return frozenset(value)
 
 
 def _answer_table(value: object, known: Known, where: Where) -> dict[str, frozenset[str]]:
     if not isinstance(value, dict) or not value:
-        raise where.error('must be a non-empty table: {question_id = ["yes", ...]}')
+        raise where.fail('must be a non-empty table: {question_id = ["yes", ...]}')
     table: dict[str, frozenset[str]] = {}
     for qid, values in value.items():
         if qid not in known.questions:
-            raise where.child(qid).error(f"unknown question id {qid!r}")
+            raise where.child(qid).fail(f"unknown question id {qid!r}")
         table[qid] = _id_list(values, frozenset(ANSWER_VALUES), "answer", where.child(qid))
     return table
 
@@ -131,9 +115,9 @@ def expand_regions(ids: frozenset[str], known: Known) -> frozenset[str]:
 def _number(value: object, where: Where, *, whole: bool) -> float:
     ok_types = (int,) if whole else (int, float)
     if isinstance(value, bool) or not isinstance(value, ok_types):
-        raise where.error("must be a whole number" if whole else "must be a number")
+        raise where.fail("must be a whole number" if whole else "must be a number")
     if not math.isfinite(value) or value < 0:
-        raise where.error("must be a finite number of 0 or more")
+        raise where.fail("must be a finite number of 0 or more")
     return float(value)
 
 
@@ -149,10 +133,10 @@ def _age_above(value: object, known: Known, where: Where) -> Compiled:
 
 def _age_between(value: object, known: Known, where: Where) -> Compiled:
     if not isinstance(value, list) or len(value) != 2:
-        raise where.error("must be two whole numbers: [lowest, highest]")
+        raise where.fail("must be two whole numbers: [lowest, highest]")
     low, high = (_number(v, where.index(i), whole=True) for i, v in enumerate(value))
     if high < low:
-        raise where.error("the second number must not be below the first")
+        raise where.fail("the second number must not be below the first")
     return (lambda f: low <= f.age <= high), frozenset()
 
 
@@ -168,7 +152,7 @@ def _duration_at_least(value: object, known: Known, where: Where) -> Compiled:
 
 def _any(value: object, known: Known, where: Where) -> Compiled:
     if not isinstance(value, list) or not value:
-        raise where.error("must be a non-empty list of condition tables")
+        raise where.fail("must be a non-empty list of condition tables")
     parts = [compile_when(item, known, where.index(i)) for i, item in enumerate(value)]
     tests = [test for test, _ in parts]
     questions = frozenset().union(*(qs for _, qs in parts))
@@ -203,13 +187,13 @@ HANDLERS: Mapping[str, Handler] = {
 def compile_when(table: object, known: Known, where: Where) -> Compiled:
     """Check a `when` table and turn it into a test; also return the question ids it reads."""
     if not isinstance(table, dict) or not table:
-        raise where.error("must be a non-empty table of conditions")
+        raise where.fail("must be a non-empty table of conditions")
     tests: list[Predicate] = []
     questions: set[str] = set()
     for key, value in table.items():
         handler = HANDLERS.get(key)
         if handler is None:
-            raise where.child(key).error(
+            raise where.child(key).fail(
                 f"unknown condition {key!r}; known: {', '.join(sorted(HANDLERS))}"
             )
         test, qs = handler(value, known, where.child(key))

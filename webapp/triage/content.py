@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .conditions import Known, Where, compile_when, expand_regions
+from ..validation import Where, read_toml
+from .conditions import Known, compile_when, expand_regions
 from .model import (
     GROUPS,
     LANGS,
@@ -51,61 +51,40 @@ class Content:
     sets: dict[str, frozenset[str]]
 
 
-def _read(path: Path) -> tuple[dict[str, Any], Where]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise Where(str(path), "(file)").error(f"cannot be read: {reason}") from exc
-    try:
-        return tomllib.loads(text), Where(str(path), "")
-    except tomllib.TOMLDecodeError as exc:
-        raise Where(str(path), "(syntax)").error(f"is not valid TOML: {exc}") from exc
-
-
 def _keys(table: Mapping[str, Any], where: Where, required: Iterable[str], optional: Iterable[str]):
     required = tuple(required)
-    allowed = set(required) | set(optional)
-    for key in table:
-        if key not in allowed:
-            raise where.child(key).error(f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    where.only(table, (*required, *optional))
     for key in required:
         if key not in table:
-            raise where.child(key).error("is missing")
+            raise where.child(key).fail("missing")
 
 
 def _table(value: object, where: Where) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise where.error("must be a table")
-    return value
+    return where.check(value, dict, empty_ok=True)
 
 
 def _tables(doc: Mapping[str, Any], name: str, where: Where) -> list[dict[str, Any]]:
     value = doc.get(name)
     if not isinstance(value, list) or not value:
-        raise where.child(name).error(f"must be a non-empty array of tables ([[{name}]])")
+        raise where.child(name).fail(f"must be a non-empty array of tables ([[{name}]])")
     return [_table(item, where.child(name).index(i)) for i, item in enumerate(value)]
 
 
 def _str(value: object, where: Where, *, empty_ok: bool = False) -> str:
-    if not isinstance(value, str):
-        raise where.error("must be a string")
-    if not empty_ok and not value.strip():
-        raise where.error("must not be empty")
-    return value.strip()
+    return where.check(value, str, empty_ok=empty_ok)
 
 
 def _ident(value: object, where: Where, pattern: re.Pattern[str] = ID_RE) -> str:
     text = _str(value, where)
     if not pattern.match(text):
-        raise where.error(f"{text!r} is not a valid id ({pattern.pattern})")
+        raise where.fail(f"{text!r} is not a valid id ({pattern.pattern})")
     return text
 
 
 def _choice(value: object, choices: Iterable[str], where: Where) -> str:
     choices = tuple(choices)
     if value not in choices:
-        raise where.error(f"must be one of: {', '.join(choices)}")
+        raise where.fail(f"must be one of: {', '.join(choices)}")
     return str(value)
 
 
@@ -119,20 +98,20 @@ def _unique(items: list[tuple[str, Where]]) -> None:
     seen: set[str] = set()
     for ident, where in items:
         if ident in seen:
-            raise where.error(f"id {ident!r} is used twice")
+            raise where.fail(f"id {ident!r} is used twice")
         seen.add(ident)
 
 
 def _key_list(value: object, allowed: Iterable[str], what: str, where: Where) -> tuple[str, ...]:
     allowed = frozenset(allowed)
     if not isinstance(value, list):
-        raise where.error(f"must be a list of {what} keys")
+        raise where.fail(f"must be a list of {what} keys")
     out: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or item not in allowed:
-            raise where.index(i).error(f"unknown {what} key {item!r}; add it to [vocabulary] first")
+            raise where.index(i).fail(f"unknown {what} key {item!r}; add it to [vocabulary] first")
         if item in out:
-            raise where.index(i).error(f"{what} key {item!r} is listed twice")
+            raise where.index(i).fail(f"{what} key {item!r} is listed twice")
         out.append(item)
     return tuple(out)
 
@@ -145,18 +124,18 @@ def _applies(value: object, known: Known, where: Where) -> Any:
     with region sets written out as the regions they stand for."""
     table = _table(value, where)
     if not table:
-        raise where.error("must not be empty (leave `applies` out when a question always applies)")
+        raise where.fail("must not be empty (leave `applies` out when a question always applies)")
     out: dict[str, Any] = {}
     for key, item in table.items():
         if key not in APPLIES_KEYS:
-            raise where.child(key).error(f"unknown key; allowed: {', '.join(APPLIES_KEYS)}")
+            raise where.child(key).fail(f"unknown key; allowed: {', '.join(APPLIES_KEYS)}")
         if key == "any":
             if not isinstance(item, list) or not item:
-                raise where.child(key).error("must be a non-empty list of tables")
+                raise where.child(key).fail("must be a non-empty list of tables")
             out[key] = [_applies(v, known, where.child(key).index(i)) for i, v in enumerate(item)]
         elif key == "regions_any":
             if not isinstance(item, list):
-                raise where.child(key).error("must be a list of region or set ids")
+                raise where.child(key).fail("must be a list of region or set ids")
             ids = expand_regions(frozenset(str(v) for v in item), known)
             out[key] = sorted(ids)
         else:
@@ -165,7 +144,7 @@ def _applies(value: object, known: Known, where: Where) -> Any:
 
 
 def load_questions(path: Path, known: Known) -> list[Question]:
-    doc, where = _read(path)
+    doc, where = read_toml(path)
     _keys(doc, where, ("question",), ())
     questions: list[Question] = []
     ids: list[tuple[str, Where]] = []
@@ -182,28 +161,28 @@ def load_questions(path: Path, known: Known) -> list[Question]:
         help_text = (
             _text(table["help"], at.child("help"), empty_ok=True)
             if "help" in table
-            else {lang: "" for lang in LANGS}
+            else dict.fromkeys(LANGS, "")
         )
         reassuring = table.get("reassuring", False)
         if not isinstance(reassuring, bool):
-            raise at.child("reassuring").error("must be true or false")
+            raise at.child("reassuring").fail("must be true or false")
         if "sign" in table:
             sign = _text(table["sign"], at.child("sign"))
         elif group in REQUIRED_GROUPS:
-            raise at.child("sign").error(
-                "is missing (emergency, red-flag and scope questions need a short sign)"
+            raise at.child("sign").fail(
+                "missing (emergency, red-flag and scope questions need a short sign)"
             )
         else:
-            sign = {lang: "" for lang in LANGS}
+            sign = dict.fromkeys(LANGS, "")
         if reassuring and group != "other":
-            raise at.child("reassuring").error(
+            raise at.child("reassuring").fail(
                 "emergency and red-flag questions cannot be reassuring"
             )
         applies: Any = {}
         applies_to = None
         if "applies" in table:
             if group == "emergency":
-                raise at.child("applies").error("emergency questions always apply")
+                raise at.child("applies").fail("emergency questions always apply")
             test, _ = compile_when(table["applies"], known, at.child("applies"))
             applies = _applies(table["applies"], known, at.child("applies"))
             applies_to = test
@@ -219,7 +198,7 @@ def load_questions(path: Path, known: Known) -> list[Question]:
 def load_regions(
     path: Path,
 ) -> tuple[list[Zone], list[Region], dict[str, frozenset[str]]]:
-    doc, where = _read(path)
+    doc, where = read_toml(path)
     _keys(doc, where, ("zone", "region"), ("set",))
     zones: list[Zone] = []
     for i, table in enumerate(_tables(doc, "zone", where)):
@@ -250,7 +229,7 @@ def load_regions(
         _keys(table, at, ("id", "description", "regions"), ())
         sid = _ident(table["id"], at.child("id"))
         if sid in region_ids or sid in sets:
-            raise at.child("id").error(f"id {sid!r} is already a region or a set")
+            raise at.child("id").fail(f"id {sid!r} is already a region or a set")
         _text(table["description"], at.child("description"))
         sets[sid] = frozenset(
             _key_list(table["regions"], region_ids, "region", at.child("regions"))
@@ -266,7 +245,7 @@ def _vocabulary(doc: Mapping[str, Any], where: Where) -> Vocabulary:
     for name in ("conditions", "patterns", "programs"):
         value = table[name]
         if not isinstance(value, list) or not value:
-            raise at.child(name).error("must be a non-empty list of keys")
+            raise at.child(name).fail("must be a non-empty list of keys")
         keys = [_ident(v, at.child(name).index(i), KEY_RE) for i, v in enumerate(value)]
         _unique([(k, at.child(name).index(i)) for i, k in enumerate(keys)])
         lists[name] = tuple(keys)
@@ -293,17 +272,17 @@ def _rule_head(
     urgency = table.get("urgency")
     if outcome == "urgent":
         if urgency is None:
-            raise at.child("urgency").error(
-                'is missing (urgent rules need "emergency", "today" or "soon")'
+            raise at.child("urgency").fail(
+                'missing (urgent rules need "emergency", "today" or "soon")'
             )
         urgency = _choice(urgency, URGENCIES, at.child("urgency"))
     elif urgency is not None:
-        raise at.child("urgency").error("is only allowed when outcome is urgent")
+        raise at.child("urgency").fail("is only allowed when outcome is urgent")
     program = table.get("program")
     if program is not None:
         program = _choice(program, vocab.programs, at.child("program"))
         if outcome == "urgent":
-            raise at.child("program").error("an urgent result never suggests a programme")
+            raise at.child("program").fail("an urgent result never suggests a programme")
     advice_id = table.get("advice")
     if advice_id is not None:
         advice_id = _choice(advice_id, advice, at.child("advice"))
@@ -340,10 +319,10 @@ def _review(table: dict[str, Any], at: Where) -> tuple[dt.date, dt.date]:
     for key in ("reviewed", "next_review"):
         value = table[key]
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise at.child(key).error("must be a date like 2026-11-22 (without quotes)")
+            raise at.child(key).fail("must be a date like 2026-11-22 (without quotes)")
         dates.append(value)
     if dates[1] <= dates[0]:
-        raise at.child("next_review").error("must be after reviewed")
+        raise at.child("next_review").fail("must be after reviewed")
     return dates[0], dates[1]
 
 
@@ -354,12 +333,12 @@ def _advice(doc: Mapping[str, Any], where: Where) -> dict[str, Advice]:
         _keys(table, at, ("id", "text"), ("title",))
         aid = _ident(table["id"], at.child("id"))
         if aid in out:
-            raise at.child("id").error(f"id {aid!r} is used twice")
+            raise at.child("id").fail(f"id {aid!r} is used twice")
         at = Where(at.file, f"advice[{i}]({aid})")
         title = (
             _text(table["title"], at.child("title"))
             if "title" in table
-            else {lang: "" for lang in LANGS}
+            else dict.fromkeys(LANGS, "")
         )
         out[aid] = Advice(aid, title, _text(table["text"], at.child("text")))
     return out
@@ -372,7 +351,7 @@ def load_rules(
     regions: list[Region],
     sets: Mapping[str, frozenset[str]],
 ) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date], dict[str, Advice]]:
-    doc, where = _read(path)
+    doc, where = read_toml(path)
     _keys(doc, where, ("vocabulary", "fallback", "rule", "review", "advice"), ())
     review = _review(_table(doc["review"], where.child("review")), where.child("review"))
     vocab = _vocabulary(doc, where)
@@ -385,16 +364,16 @@ def load_rules(
         rid = _ident(table["id"], at.child("id"))
         at = Where(at.file, f"rule[{i}]({rid})")
         if rid in {r.id for r in rules}:
-            raise at.child("id").error(f"id {rid!r} is used twice")
+            raise at.child("id").fail(f"id {rid!r} is used twice")
         head = _rule_head(table, at, vocab, advice)
         ordinary = table.get("ordinary_pain", False)
         if not isinstance(ordinary, bool):
-            raise at.child("ordinary_pain").error("must be true or false")
+            raise at.child("ordinary_pain").fail("must be true or false")
         no_program = table.get("no_program", False)
         if not isinstance(no_program, bool):
-            raise at.child("no_program").error("must be true or false")
+            raise at.child("no_program").fail("must be true or false")
         if no_program and (head["outcome"] == "selfcare" or head["program"]):
-            raise at.child("no_program").error(
+            raise at.child("no_program").fail(
                 "only for clinic or urgent rules without a program: self-care needs a programme"
             )
         known = Known(
@@ -427,10 +406,10 @@ def load_rules(
     )
     fid = _ident(table["id"], at.child("id"))
     if fid in {r.id for r in rules}:
-        raise at.child("id").error(f"id {fid!r} is also used by a rule")
+        raise at.child("id").fail(f"id {fid!r} is also used by a rule")
     head = _rule_head(table, at, vocab, advice)
     if head["outcome"] == "selfcare":
-        raise at.child("outcome").error(
+        raise at.child("outcome").fail(
             "the fallback must send the person to the clinic or a doctor"
         )
     fallback = Rule(id=fid, **head)

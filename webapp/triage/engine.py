@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from ..languages import DEFAULT_LANGUAGE
 from .content import load_content
 from .model import (
     ANSWER_VALUES,
@@ -130,9 +131,9 @@ class Checker:
             if "answers" in payload
             else ({}, ())
         )
-        lang = payload.get("lang", "nb")
+        lang = payload.get("lang", DEFAULT_LANGUAGE)
         if lang not in LANGS:
-            fields["lang"] = 'must be "nb" or "en"'
+            fields["lang"] = "must be " + " or ".join(f'"{code}"' for code in LANGS)
 
         if fields:
             names = sorted(fields)

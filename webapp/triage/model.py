@@ -6,20 +6,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Lang = Literal["nb", "en"]
+from ..languages import DEFAULT_LANGUAGE, LANGUAGES, Lang
+from ..validation import ContentError as ContentError  # the one error of every data loader
+
 AnswerValue = Literal["yes", "no", "unsure"]
 Outcome = Literal["urgent", "clinic", "selfcare"]
 Urgency = Literal["emergency", "today", "soon"]
 Group = Literal["emergency", "red_flag", "scope", "other"]
 View = Literal["back", "front", "sole"]
 
-LANGS: tuple[str, ...] = ("nb", "en")
+LANGS: tuple[str, ...] = LANGUAGES
 ANSWER_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
 GROUPS: tuple[str, ...] = ("emergency", "red_flag", "scope", "other")
 # Questions of these groups must be answered wherever they apply; "other" ones may be left out.
 REQUIRED_GROUPS: frozenset[str] = frozenset({"emergency", "red_flag", "scope"})
 VIEWS: tuple[str, ...] = ("back", "front", "sole")
-OUTCOMES: tuple[str, ...] = ("selfcare", "clinic", "urgent")  # from lowest to highest
+# The outcomes from lowest to highest (`level` counts on the order); from highest, as the
+# dashboard lists them: tuple(reversed(OUTCOMES)).
+OUTCOMES: tuple[str, ...] = ("selfcare", "clinic", "urgent")
 URGENCIES: tuple[str, ...] = ("soon", "today", "emergency")  # from lowest to highest
 LEVELS: tuple[tuple[str, str | None], ...] = (
     ("selfcare", None),
@@ -35,16 +39,6 @@ def level(outcome: str, urgency: str | None) -> int:
     if outcome == "urgent":
         return 2 + URGENCIES.index(urgency or "soon")
     return OUTCOMES.index(outcome)
-
-
-class ContentError(ValueError):
-    """The checker's data is wrong; names the file and the key."""
-
-    def __init__(self, file: object, key: str, message: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.message = message
-        super().__init__(f"{self.file}: {key}: {message}")
 
 
 class InputError(ValueError):
@@ -66,7 +60,7 @@ class Question:
     help: dict[str, str]
     reassuring: bool = False
     # Short label for the checklists («Har du noe av dette?»); empty when never in a checklist.
-    sign: dict[str, str] = field(default_factory=lambda: {"nb": "", "en": ""})
+    sign: dict[str, str] = field(default_factory=lambda: dict.fromkeys(LANGUAGES, ""))
     # When the question applies, as written in questions.toml (JSON-ready, region sets
     # expanded); empty = always. `applies_to` is the compiled test of the same condition.
     applies: Mapping[str, Any] = field(default_factory=dict)
@@ -174,7 +168,7 @@ class TriageInput:
     duration_weeks: float
     pain_areas: frozenset[str]
     answers: Mapping[str, AnswerValue] = field(hash=False)
-    lang: Lang = "nb"
+    lang: Lang = DEFAULT_LANGUAGE
     not_answered: tuple[str, ...] = ()
 
 
