@@ -1,4 +1,11 @@
-"""Vondt i foten og ryggen: a Norwegian-first web app for people with foot and back pain."""
+"""Vondt i foten og ryggen: a Norwegian-first web app for people with foot and back pain.
+
+Layout: the Flask-free core (`triage/`, `content.py`, `exercises.py`, `clinic.py`, `search.py`,
+`settings.py`) loads and checks data and answers questions; the web layer (one blueprint per
+capability: `library.py`, `checker.py`, `programs.py`, `booking.py`, `feedback.py`, `admin.py`,
+`api.py`, `pages.py`) turns requests into pages. `create_app` wires them, and builds the stack of
+WSGI layers around Flask in one place, at its end.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-ROOT = Path(__file__).resolve().parent.parent
+from .settings import DEFAULTS, ROOT, from_environment
 
-DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": None,  # WEBAPP_SECRET_KEY, else a random key kept in the instance folder
-    "DATABASE": "webapp.sqlite3",  # relative to the instance folder
-    "CONTENT_DIR": str(ROOT / "content"),
-    "CLINIC_FILE": None,  # None: <instance>/clinic.toml if present, else content/clinic.toml
-    "LANGUAGES": ("nb", "en"),
-    "BABEL_DEFAULT_LOCALE": "nb",
-    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
-    "HSTS_SECONDS": 63072000,  # two years
-    "SEND_FILE_MAX_AGE_DEFAULT": 0,  # fingerprinted static files set their own long cache
-    "MAX_CONTENT_LENGTH": 64 * 1024,
-    "RETENTION_DAYS": 396,  # anonymous rows are kept 13 months
-    "COUNT_FLUSH_SECONDS": 2.0,  # outcome and page-view counts are written in batches
-    "FEEDBACK_RATE_LIMIT": "10/600",  # feedback posts per client per seconds (in memory)
-}
-
-
-def _env_config(environ: dict[str, str]) -> dict[str, Any]:
-    """WEBAPP_FOO=bar becomes FOO='bar' (WEBAPP_INSTANCE is handled by the factory)."""
-    prefix = "WEBAPP_"
-    return {
-        key[len(prefix) :]: value
-        for key, value in environ.items()
-        if key.startswith(prefix) and key != "WEBAPP_INSTANCE"
-    }
+__all__ = ["ROOT", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -49,7 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_mapping(_env_config(dict(os.environ)))
+    app.config.from_mapping(from_environment(os.environ))
     if test_config:
         app.config.from_mapping({k: v for k, v in test_config.items() if k != "INSTANCE_PATH"})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -72,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from .pages import bp as pages_bp
 
+    security.init_app(app)  # hosts, error pages
     i18n.init_app(app)
     caching.init_app(app)
     assets.init_app(app)
@@ -84,7 +69,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     booking.init_app(app)
     feedback.init_app(app)
     admin.init_app(app)
-    api.init_app(app)  # after the routes it links to
+    api.init_app(app)
     export.init_app(app)
-    security.init_app(app)  # last: its headers wrap every layer, cached pages and the API too
+
+    # The WSGI layers around Flask, innermost first. The page cache answers public pages
+    # without running Flask; ProxyFix, when there is a proxy, sets the client's address and
+    # scheme before anything reads them; the security headers go on every response, cached or
+    # not, and a last guard turns anything that escapes into a 500 with those headers.
+    stack = caching.PageCache(app, app.wsgi_app)
+    stack.on_hit = feedback.count_view  # a page served from the cache is a view too
+    app.extensions["page_cache"] = stack
+    outer: Any = stack
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        outer = ProxyFix(outer, x_for=count, x_proto=count)
+    app.wsgi_app = security.SecurityHeaders(app, outer)  # type: ignore[method-assign]
     return app

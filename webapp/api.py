@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 
-from flask import Blueprint, Flask, Response, jsonify, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from flask_babel import force_locale
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.wsgi import get_input_stream
+from werkzeug.exceptions import HTTPException
 
-from .checker import ANSWERS, OUTCOME_TEXT, OutcomeCounts, checker, finding_text
+from .checker import ANSWERS, OUTCOME_TEXT, checker, count_outcome, finding_text
 from .i18n import LANGUAGES
-from .triage import Checker, InputError, Result
+from .sitemap import startup_url
+from .triage import OUTCOMES, InputError, Result
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,7 +28,7 @@ class Texts:
         self.links: dict[str, dict[str, str]] = {}
         self.program: dict[tuple[str, str], str] = {}
         self.condition: dict[tuple[str, str], dict[str, str]] = {}
-        with app.test_request_context():
+        with app.test_request_context(base_url=startup_url(app)):
             for lang in LANGUAGES:
                 with force_locale(lang):
                     for (outcome, urgency), (title, advice) in OUTCOME_TEXT.items():
@@ -67,70 +66,72 @@ def result_json(result: Result, lang: str, texts: Texts) -> dict:
     }
 
 
-class TriageEndpoint:
-    """`/api/v1/triage` as lean WSGI in front of Flask.
+class ApiError(HTTPException):
+    """An error the contract names: the status, a sentence, and the fields that are wrong."""
 
-    A check is the engine and JSON both ways; the full request lifecycle of a Flask view cost
-    more than both together (benchmarks/RESULTS.md). Everything it needs was built at start-up.
-    Errors follow the contract: 413 for a body over 64 KiB, 415 for one that is not JSON, 422
-    with every bad field named, 405 for another method, and a 500 without details if the
-    unexpected happens. The security headers are added by the layer around this one.
-    """
-
-    path = "/api/v1/triage"
-
-    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
-        self.app = app
-        self.wsgi_app = wsgi_app
-        self.checker: Checker = app.extensions["checker"]
-        self.outcomes: OutcomeCounts = app.extensions["outcome_counts"]
-        self.texts = Texts(app)
-        self.max_body = app.config["MAX_CONTENT_LENGTH"]
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != self.path:
-            return self.wsgi_app(environ, start_response)
-        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
-        if environ["REQUEST_METHOD"] != "POST":
-            status, body = error_body(405, "Use POST.", {})
-            headers.append(("Allow", "POST"))
-        else:
-            try:
-                status, body = self.answer(environ)
-            except Exception:  # never a stack trace to the client; the log has it
-                self.app.logger.exception("Unhandled error in POST %s", self.path)
-                status, body = error_body(500, "Something went wrong on our side.", {})
-        headers.append(("Content-Length", str(len(body))))
-        start_response(status, headers)
-        return [body]
-
-    def answer(self, environ: dict) -> tuple[str, bytes]:
-        if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() != "application/json":
-            return error_body(415, "The body must be JSON (Content-Type: application/json).",
-                              {"body": "not JSON"})  # fmt: skip
-        try:
-            raw = get_input_stream(environ, max_content_length=self.max_body).read()
-        except RequestEntityTooLarge:
-            return error_body(413, "The body is larger than 64 KiB.", {"body": "too large"})
-        try:
-            payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return error_body(415, "The body is not valid JSON.", {"body": "not valid JSON"})
-        try:
-            inp = self.checker.parse(payload)
-        except InputError as exc:
-            return error_body(422, exc.message, exc.fields)
-        result = self.checker.evaluate(inp)
-        self.outcomes.add_outcome(result.outcome)
-        return "200 OK", dumps(result_json(result, inp.lang, self.texts))
+    def __init__(self, code: int, message: str, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.code, self.fields = code, fields
 
 
-def dumps(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError) -> Response:
+    response = json_response({"error": error.description, "fields": error.fields})
+    response.status_code = error.code or 400
+    return response
 
 
-def error_body(code: int, message: str, fields: dict[str, str]) -> tuple[str, bytes]:
-    return f"{code} {HTTP_STATUS_CODES[code].upper()}", dumps({"error": message, "fields": fields})
+def json_response(data: dict) -> Response:
+    response = Response(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = "no-store"  # an answer about one person's pain
+    return response
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, refusing one over `limit` bytes with a 413, chunked ones included.
+
+    A chunked body has no Content-Length; werkzeug then cuts the stream at the limit and
+    returns what it read, so a longer body would pass as a shorter one. Read one byte more
+    than the limit from the server's stream instead, and refuse if it is there."""
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise ApiError(413, f"The body is larger than {limit} bytes.", {"body": "too large"})
+        return request.get_data(cache=False)
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""  # no length and a server that does not end the stream: nothing safe to read
+    raw = request.environ["wsgi.input"].read(limit + 1)
+    if len(raw) > limit:
+        raise ApiError(413, f"The body is larger than {limit} bytes.", {"body": "too large"})
+    return raw
+
+
+@bp.post("/triage")
+def triage() -> Response:
+    """The check: JSON in, the contract's result out. Errors follow the contract: 413 for a
+    body over MAX_CONTENT_LENGTH, 415 for one that is not JSON, 422 with every bad field named
+    (405 with Allow for another method comes from Flask)."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "The body must be JSON (Content-Type: application/json).",
+                       {"body": "not JSON"})  # fmt: skip
+    raw = read_body(current_app.config["MAX_CONTENT_LENGTH"])
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(415, "The body is not valid JSON.", {"body": "not valid JSON"}) from None
+    except RecursionError:
+        raise ApiError(
+            422, "The body is nested too deeply.", {"body": "nested too deeply"}
+        ) from None
+    c = checker()
+    try:
+        inp = c.parse(payload)
+    except InputError as exc:
+        raise ApiError(422, exc.message, exc.fields) from None
+    result = c.evaluate(inp)
+    count_outcome(result.outcome)
+    return json_response(result_json(result, inp.lang, current_app.extensions["api_texts"]))
 
 
 def plain(value: object) -> object:
@@ -171,7 +172,7 @@ def questions() -> Response:
         ],
         regions=[{"id": r.id, "view": r.view, "label": r.label} for r in c.regions],
         answers=list(ANSWERS),
-        outcomes=["urgent", "clinic", "selfcare"],
+        outcomes=list(reversed(OUTCOMES)),
     )
 
 
@@ -213,7 +214,7 @@ def openapi_document() -> dict:
                 "required": [q.id for q in c.questions if q.required and not q.applies],
                 "properties": {q.id: answer for q in c.questions},
             },
-            "lang": {"type": "string", "enum": ["nb", "en"]},
+            "lang": {"type": "string", "enum": list(LANGUAGES)},
         },
     }
     result_schema = {
@@ -229,7 +230,7 @@ def openapi_document() -> dict:
             "not_answered",
         ],  # fmt: skip
         "properties": {
-            "outcome": {"type": "string", "enum": ["urgent", "clinic", "selfcare"]},
+            "outcome": {"type": "string", "enum": list(reversed(OUTCOMES))},
             "urgency": {"type": ["string", "null"], "enum": ["emergency", "today", "soon", None]},
             "title": {"type": "string"},
             "advice": {"type": "string"},
@@ -260,7 +261,8 @@ def openapi_document() -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
         for code, text in (
-            ("413", "The body is larger than 64 KiB."),
+            ("405", "Another method than POST; the Allow header names POST."),
+            ("413", "The body is larger than the server's limit (64 KiB unless configured)."),
             ("415", "The body is not JSON."),
             ("422", "A field is missing, unknown or not valid; `fields` names each one."),
         )
@@ -309,6 +311,7 @@ def openapi_document() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Register the questionnaire and OpenAPI views, and mount the check in front of Flask."""
+    """Register the check, the questionnaire and the OpenAPI document (after the routes they
+    link to, whose URLs the result texts hold)."""
     app.register_blueprint(bp)
-    app.wsgi_app = TriageEndpoint(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.extensions["api_texts"] = Texts(app)

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from werkzeug.http import parse_etags
 
 COMPRESSIBLE = {
@@ -39,7 +39,7 @@ def accepts_gzip() -> bool:
 @dataclass(frozen=True)
 class Entry:
     status: str  # e.g. "200 OK"
-    headers: list[tuple[str, str]]  # the final headers, security headers included
+    headers: list[tuple[str, str]]  # as Flask finished them (the security headers come later)
     body: bytes
     etag: str
     endpoint: str
@@ -48,23 +48,25 @@ class Entry:
 class PageCache:
     """Finished public pages, served in front of Flask (WSGI) without running a view or a hook.
 
-    Keyed by (host, path, gzip?); cleared when full, so odd Host headers cannot grow it.
+    Flask marks a page it may keep (`mark_cacheable`); this layer keeps the finished response
+    when it is a 200 without `no-store` or a cookie, and serves those bytes next time. Keyed by
+    (host, path, gzip?) and cleared when full, so odd Host headers cannot grow it. The security
+    headers are added by the layer outside this one, on cached and fresh responses alike.
     """
 
-    def __init__(self, app: Flask, limit: int = 2048) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: Flask, wsgi_app: Callable, limit: int = 2048) -> None:
+        self.app, self.wsgi_app, self.limit = app, wsgi_app, limit
         self.entries: dict[tuple[str, str, bool], Entry] = {}
         self.lock = threading.Lock()
-        self.on_hit: list[Callable[[str, str], None]] = []  # (endpoint, path), e.g. view counts
-        self.wsgi_app = app.wsgi_app
+        self.on_hit: Callable[[Flask, str, str], None] | None = None  # (app, endpoint, path)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not environ.get("QUERY_STRING"):
             gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower()
             entry = self.entries.get((environ.get("HTTP_HOST", ""), environ["PATH_INFO"], gz))
             if entry is not None:
-                for hook in self.on_hit:
-                    hook(entry.endpoint, environ["PATH_INFO"])
+                if self.on_hit is not None:
+                    self.on_hit(self.app, entry.endpoint, environ["PATH_INFO"])
                 if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(entry.etag):
                     start_response(
                         "304 NOT MODIFIED", [h for h in entry.headers if h[0] in KEPT_ON_304]
@@ -72,25 +74,43 @@ class PageCache:
                     return []
                 start_response(entry.status, entry.headers)
                 return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
-        return self.wsgi_app(environ, start_response)
+        sent: list[tuple[str, list[tuple[str, str]]]] = []
 
-    def store(self, response: Response) -> Response:
-        """After every other hook: keep a public page's finished response."""
-        key = g.get("page_cache_key")
-        if (
-            key is not None
-            and response.status_code == 200
-            and "no-store" not in (response.headers.get("Cache-Control") or "")
-            and "Set-Cookie" not in response.headers
-            and not response.direct_passthrough
-        ):
-            entry = Entry(response.status, list(response.headers), response.get_data(),
-                          response.get_etag()[0] or "", request.endpoint or "")  # fmt: skip
-            with self.lock:
-                if len(self.entries) >= self.limit:
-                    self.entries.clear()
-                self.entries[key] = entry
-        return response
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
+            sent.append((status, headers))
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, start)
+        marked = environ.get(MARK)
+        if marked is None or not sent or not storable(*sent[-1]):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        status, headers = sent[-1]
+        key, endpoint = marked
+        etag = next((v.strip('"') for k, v in headers if k == "ETag"), "")
+        with self.lock:
+            if len(self.entries) >= self.limit:
+                self.entries.clear()
+            self.entries[key] = Entry(status, list(headers), data, etag, endpoint)
+        return [data]
+
+
+MARK = "webapp.page_cache"  # set in the WSGI environ by Flask for a page that may be kept
+
+
+def storable(status: str, headers: list[tuple[str, str]]) -> bool:
+    names = {name.lower(): value for name, value in headers}
+    return (
+        status.startswith("200")
+        and "no-store" not in names.get("cache-control", "")
+        and "set-cookie" not in names
+        and "etag" in names
+    )
 
 
 KEPT_ON_304 = {"ETag", "Cache-Control", "Vary"}
@@ -104,11 +124,12 @@ def cache_pages(app: Flask, endpoints: set[str]) -> None:
 
 def mark_cacheable() -> None:
     if (
-        request.method in ("GET", "HEAD")
+        request.method == "GET"  # a HEAD response has no body to keep
         and not request.query_string
         and request.endpoint in current_app.extensions.get("cached_endpoints", ())
     ):
-        g.page_cache_key = (request.host, request.path, accepts_gzip())
+        key = (request.environ.get("HTTP_HOST", ""), request.path, accepts_gzip())
+        request.environ[MARK] = (key, request.endpoint)
 
 
 def finish(response: Response) -> Response:
@@ -149,11 +170,7 @@ def finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    cache = PageCache(app)
-    app.extensions["page_cache"] = cache
-    app.wsgi_app = cache  # type: ignore[method-assign]
+    """Conditional GET and gzip for every response; `create_app` puts the page cache around
+    Flask with the other WSGI layers."""
     app.before_request(mark_cacheable)
     app.after_request(finish)
-    # After-request hooks run last-registered first: at index 0, `store` runs after all of them
-    # (security headers included), so a cached page is sent exactly as it was finished.
-    app.after_request_funcs.setdefault(None, []).insert(0, cache.store)

@@ -36,7 +36,7 @@ def file_for(path: str) -> str:
 def export_site(app: Flask, target: Path, base_url: str, app_origin: str) -> list[str]:
     """Write the site into `target`; return the URL paths of the pages written."""
     app.config.update(STATIC_EXPORT=True, APP_ORIGIN=app_origin.rstrip("/"))
-    app.extensions["view_counter"].enabled = False  # exporting is not reading
+    app.extensions["view_counts"].enabled = False  # exporting is not reading
     client = app.test_client()
     base = base_url.rstrip("/") or "http://localhost"
     with app.test_request_context(base_url=base):
@@ -103,7 +103,5 @@ def app_url(endpoint: str, **values: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("STATIC_EXPORT", False)
-    app.config.setdefault("APP_ORIGIN", "")
     app.jinja_env.globals["app_url"] = app_url
     app.cli.add_command(export_command)

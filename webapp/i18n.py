@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, Flask, g, request, url_for
 from flask_babel import Babel
 
-LANGUAGES = ("nb", "en")
-DEFAULT_LANGUAGE = "nb"
+from .languages import DEFAULT_LANGUAGE, LANGUAGES
+from .sitemap import site_root
+
 # Accept-Language primary tags that mean Norwegian: Bokmål, Nynorsk and plain "no".
 _NORWEGIAN = {"nb", "no", "nn"}
 LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English"}
@@ -73,7 +74,7 @@ def alternate_urls(external: bool = False) -> dict[str, str]:
             lang: url_for(request.endpoint, **{**view_args, "lang": lang}) for lang in LANGUAGES
         }
     if external:
-        root = request.host_url.rstrip("/")
+        root = site_root()
         return {lang: root + url for lang, url in alternates.items()}
     return alternates
 

@@ -1,4 +1,4 @@
-"""The registry of public pages for /sitemap.xml (and, later, the static export).
+"""The registry of public pages for /sitemap.xml and the static export, and the site's root.
 
 Each capability registers a function that yields one dict per page: language → URL path.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Flask
+from flask import Flask, current_app, request
 
 PageSource = Callable[[], Iterable[dict[str, str]]]
 
@@ -19,3 +19,18 @@ def register(app: Flask, source: PageSource) -> None:
 def public_pages(app: Flask) -> list[dict[str, str]]:
     """Every public page with its language alternates, in registration order."""
     return [page for source in app.extensions.get("sitemap", []) for page in source()]
+
+
+def startup_url(app: Flask) -> str:
+    """A root URL the app itself accepts, for building links outside a request (start-up,
+    commands): BASE_URL, else the first trusted host, else localhost."""
+    if app.config["BASE_URL"]:
+        return app.config["BASE_URL"]
+    hosts = app.config.get("TRUSTED_HOSTS") or ["localhost"]
+    return "http://" + hosts[0].lstrip(".")
+
+
+def site_root() -> str:
+    """The public address absolute links start with: BASE_URL when set (production: never the
+    request's Host header), else this request's scheme and host (development, tests)."""
+    return (current_app.config["BASE_URL"] or request.host_url).rstrip("/")

@@ -153,6 +153,10 @@ class Checker:
 
     @staticmethod
     def _age(value: object, fields: dict[str, str]) -> int:
+        # JSON Schema's "integer" (the OpenAPI document) is any number without a fraction: 45.0
+        # is 45, as a client that stores numbers as floats will send it.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             fields["age"] = "must be a whole number of years"
             return 0
