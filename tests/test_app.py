@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from webapp import create_app
 from webapp.clinic import ClinicConfigError
@@ -244,7 +245,7 @@ def test_robots_and_healthz(client):
         as_text=True
     )
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.data == b"ok\n"
+    assert response.status_code == 200 and response.json["status"] == "ok"
 
 
 def test_clinic_defaults_from_the_guide(app):
@@ -344,7 +345,9 @@ def test_counts_are_batched_and_added_up(tmp_path):
         "INSERT INTO outcome_counts (day, outcome, count) VALUES (?, ?, ?) "
         "ON CONFLICT (day, outcome) DO UPDATE SET count = count + excluded.count"
     )
-    first, second = Counts(path, sql, every=3600), Counts(path, sql, every=3600)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    app.config.update(DATABASE=path.name, COUNT_FLUSH_SECONDS=3600)
+    first, second = Counts(app, sql), Counts(app, sql)
     for _ in range(3):
         first.add("2026-11-22", "clinic")
     second.add("2026-11-22", "clinic")

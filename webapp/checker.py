@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import sitemap
 from .caching import cache_pages
-from .db import Counts, database_path, register_schema
+from .db import Counts, register_schema
 from .i18n import LANGUAGES, localized_route
 from .triage import (
     LEVELS,
@@ -647,14 +647,10 @@ def _outcome_table(db) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-class OutcomeCounts(Counts):
-    def add_outcome(self, outcome: str) -> None:
-        """Add one to today's count for this outcome. Nothing else about the check is kept."""
-        self.add(dt.date.today().isoformat(), outcome)
-
-
 def count_outcome(outcome: str) -> None:
-    current_app.extensions["outcome_counts"].add_outcome(outcome)
+    """Add one to today's count for this outcome (in memory; written in the background).
+    Nothing else about the check is kept."""
+    current_app.extensions["outcome_counts"].add(dt.date.today().isoformat(), outcome)
 
 
 def _sitemap_pages() -> list[dict[str, str]]:
@@ -665,11 +661,10 @@ def _sitemap_pages() -> list[dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["outcome_counts"] = OutcomeCounts(
-        database_path(app),
+    app.extensions["outcome_counts"] = Counts(
+        app,
         "INSERT INTO outcome_counts (day, outcome, count) VALUES (?, ?, ?) "
         "ON CONFLICT (day, outcome) DO UPDATE SET count = count + excluded.count",
-        float(app.config["COUNT_FLUSH_SECONDS"]),
     )
     folder = Path(app.config["CONTENT_DIR"]) / "triage"
     app.extensions["checker"] = loaded = load_checker(folder)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -64,9 +65,22 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     db.execute("COMMIT")
 
 
+class DatabaseProblem(sqlite3.DatabaseError):
+    """The database cannot be used: the site runs without it (degraded), saying why."""
+
+
+def problem(app: Flask) -> str | None:
+    """What is wrong with the database, or None when it works."""
+    return app.extensions.get("db_problem")
+
+
 def get_db() -> sqlite_utils.Database:
-    """This request's database connection, opened on first use."""
+    """This request's database connection, opened on first use; a DatabaseProblem (answered
+    with 503) when the site runs without its database."""
     if "db" not in g:
+        trouble = problem(current_app)
+        if trouble:
+            raise DatabaseProblem(trouble)
         g.db = connect(database_path(current_app))
     return g.db
 
@@ -86,11 +100,33 @@ def create_tables(path: Path) -> None:
         db.conn.close()
 
 
+def check_database(path: Path) -> None:
+    """Refuse a file SQLite cannot read, or an empty one where the data should be (SQLite would
+    quietly start a new database in it, and the admin password would be gone)."""
+    if path.exists() and path.stat().st_size == 0:
+        raise DatabaseProblem("the file is empty (0 bytes); its data is gone")
+    if not path.exists():
+        return
+    db = connect(path)
+    try:
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        db.conn.close()
+    if result != "ok":
+        raise DatabaseProblem(f"the file is damaged ({result})")
+
+
 @contextmanager
 def startup_lock(app: Flask) -> Iterator[None]:
-    """One worker at a time does the start-up work (tables, pruning): gunicorn starts them
-    together, and two of them switching a new database to WAL at once get «locked»."""
-    with (Path(app.instance_path) / ".startup.lock").open("a") as handle:
+    """One worker at a time does the start-up work (tables, pruning, the search index): gunicorn
+    starts them together, and two of them switching a new database to WAL at once get «locked».
+    Without a writable instance folder there is nothing to share, and no lock is needed."""
+    try:
+        handle = (Path(app.instance_path) / ".startup.lock").open("a")
+    except OSError:
+        yield
+        return
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -99,44 +135,93 @@ def startup_lock(app: Flask) -> Iterator[None]:
 
 
 class Counts:
-    """Additive counts kept in memory and written in one short transaction now and then.
+    """Additive counts kept in memory and written now and then, off the request path.
 
-    A write per request would put the database lock on the path of every check and every page
-    view; batched, each worker writes about once per `every` seconds. Concurrent workers lose
-    nothing (the upsert adds); a worker that crashes loses its last few seconds of counts,
-    which anonymous statistics can live with. `sql` takes the key columns and then the count.
+    `add` only counts in memory; a background thread of each process writes the counts every
+    `every` seconds in one short transaction (and once more when the process exits). Nothing a
+    patient waits for depends on the write: when it fails (a full disk, a read-only or damaged
+    database) the counts are dropped with one log line and the pages keep answering. Concurrent
+    workers lose nothing (the upsert adds); a worker that is killed loses at most its last
+    `every` seconds. `sql` takes the key columns and then the count. With `every` = 0 (tests)
+    each count is written at once, still without raising.
     """
 
-    def __init__(self, path: Path, sql: str, every: float) -> None:
-        self.path, self.sql, self.every = path, sql, every
+    def __init__(self, app: Flask, sql: str) -> None:
+        self.app, self.path, self.sql = app, database_path(app), sql
+        self.every: float = app.config["COUNT_FLUSH_SECONDS"]
+        self.logger = app.logger
+        self.failing = ""  # why the last write failed; empty when it worked
         self.counts: Counter[tuple[str, ...]] = Counter()
         self.lock = threading.Lock()
-        self.last = time.monotonic()
+        self.enabled = True
+        self.thread_pid = 0  # the process whose flusher thread runs (gunicorn forks workers)
         atexit.register(self.flush)
 
     def add(self, *key: str) -> None:
+        if not self.enabled:
+            return
         with self.lock:
             self.counts[key] += 1
-            due = time.monotonic() - self.last >= self.every
-        if due:
+        if self.every <= 0:
+            self.flush()
+        elif self.thread_pid != os.getpid():
+            self.start_flusher()
+
+    def write(self, db: sqlite_utils.Database, counts: Counter[tuple[str, ...]]) -> None:
+        for key, n in counts.items():
+            db.execute(self.sql, [*key, n])
+
+    def start_flusher(self) -> None:
+        with self.lock:
+            if self.thread_pid == os.getpid():
+                return
+            self.thread_pid = os.getpid()
+        threading.Thread(target=self.run, name="counts-flush", daemon=True).start()
+
+    def run(self) -> None:
+        while True:
+            time.sleep(self.every)
             self.flush()
 
     def flush(self) -> None:
         with self.lock:
             counts, self.counts = self.counts, Counter()
-            self.last = time.monotonic()
         if not counts:
             return
-        db = connect(self.path)
+        if problem(self.app):  # never open a damaged file: SQLite would start writing into it
+            self.failing = "the database cannot be used"
+            return
         try:
-            with immediate(db):
-                for key, n in counts.items():
-                    db.execute(self.sql, [*key, n])
-        finally:
-            db.conn.close()
+            db = connect(self.path)
+            try:
+                with immediate(db):
+                    self.write(db, counts)
+            finally:
+                db.conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            self.failing = f"{self.path}: {exc}"
+            self.logger.warning("Dropped %d counts (%s): %s", sum(counts.values()), self.path, exc)
+        else:
+            self.failing = ""
+
+
+def counters(app: Flask) -> list[Counts]:
+    return [value for value in app.extensions.values() if isinstance(value, Counts)]
 
 
 def init_app(app: Flask) -> None:
-    with startup_lock(app):
-        create_tables(database_path(app))
+    """Create the tables; with a database that cannot be used, start without it (degraded):
+    content, the checker and booking need no database, and /healthz and the dashboard say what
+    is wrong."""
+    path = database_path(app)
+    try:
+        with startup_lock(app):
+            check_database(path)
+            create_tables(path)
+    except (sqlite3.Error, OSError) as exc:
+        app.extensions["db_problem"] = (
+            f"{path}: {exc}. The site runs without its database: nothing is counted or saved. "
+            f"Move the file aside and restore the last copy made with `flask db backup`."
+        )
+        app.logger.error("Database unusable: %s", app.extensions["db_problem"])
     app.teardown_appcontext(close_db)

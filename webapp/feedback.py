@@ -1,17 +1,26 @@
 """«Var denne siden nyttig?», and the anonymous counts the clinic sees on its dashboard.
 
-Stored: the page, the language, the day, yes/no and an optional comment for feedback; the
-page and the day for page views; the words of searches that found nothing. Never an IP
-address, a user agent or a cookie. Rate limits are kept in memory only.
+Stored (the privacy page says the same, `docs/privacy.md` in more detail):
+- feedback: the page, the language, the day and yes/no, 13 months; a comment for 90 days,
+  with digits, e-mail addresses, control and direction characters taken out;
+- page views: the page, the day and a count, 13 months;
+- searches that found nothing: for 90 days a keyed fingerprint of the words and the day (the
+  words cannot be read back from it); the words themselves only once the same words were
+  searched on three different days, never digits or e-mail addresses, 13 months.
+Never an IP address, a user agent or a cookie. Rate limits are kept in memory only. Counting is
+best-effort: it is written in the background, and a failed write loses counts, never a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
+import sqlite3
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from urllib.parse import urlsplit
 
 from flask import (
@@ -24,10 +33,12 @@ from flask import (
     render_template,
     request,
 )
+from sqlite_utils import Database
 
 from . import sitemap
-from .db import Counts, database_path, get_db, immediate, register_schema
+from .db import Counts, get_db, immediate, register_schema
 from .i18n import localized_route
+from .settings import rate
 
 bp = Blueprint("feedback", __name__)
 
@@ -49,6 +60,9 @@ def _tables(db) -> None:  # type: ignore[no-untyped-def]
         pk=("day", "lang", "query"),
         if_not_exists=True,
     )
+    db["search_miss_days"].create(
+        {"fingerprint": str, "day": str}, pk=("fingerprint", "day"), if_not_exists=True
+    )
 
 
 def today() -> str:
@@ -68,8 +82,8 @@ def same_origin() -> bool:
 
 
 def site_origins() -> set[str]:
-    value = current_app.config.get("SITE_ORIGINS") or ()
-    if isinstance(value, str):  # WEBAPP_SITE_ORIGINS="https://a.example https://b.example"
+    value = current_app.config["SITE_ORIGINS"]
+    if isinstance(value, str):  # from config.py as one string
         value = value.replace(",", " ").split()
     return {origin.rstrip("/") for origin in value}
 
@@ -116,22 +130,23 @@ def submit(lang: str) -> Response:
         abort(429)
     page = request.form.get("page", "")
     helpful = request.form.get("helpful")
-    comment = " ".join(request.form.get("comment", "").split())
-    if page not in public_paths() or helpful not in ("yes", "no") or len(comment) > MAX_COMMENT:
+    raw = request.form.get("comment", "")
+    if page not in public_paths() or helpful not in ("yes", "no") or len(raw) > MAX_COMMENT:
         abort(400)
-    with immediate(get_db()) as db:
-        db["feedback"].insert(
-            {
-                "day": today(),
-                "page": page,
-                "lang": lang,
-                "helpful": int(helpful == "yes"),
-                "comment": comment,
-            }  # fmt: skip
-        )
+    row = {"day": today(), "page": page, "lang": lang, "helpful": int(helpful == "yes"),
+           "comment": clean_comment(raw)}  # fmt: skip
     fragment = request.headers.get("HX-Target") == "feedback"
-    template = "feedback/_thanks.html" if fragment else "feedback/thanks.html"
-    response = make_response(render_template(template, page=page))
+    try:
+        with immediate(get_db()) as db:
+            db["feedback"].insert(row)
+    except sqlite3.Error as exc:  # asked for, so the person is told: a 503 that says so
+        current_app.logger.error("Feedback not saved: %s", exc)
+        if not fragment:
+            raise
+        response = make_response(render_template("feedback/_failed.html"), 503)
+    else:
+        template = "feedback/_thanks.html" if fragment else "feedback/thanks.html"
+        response = make_response(render_template(template, page=page))
     response.vary.add("HX-Target")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -144,48 +159,83 @@ def submit(lang: str) -> Response:
 COUNTED = {"library.article", "programs.program", "programs.exercise"}
 
 
-class ViewCounts(Counts):
-    enabled = True
-
-    def add_view(self, endpoint: str, path: str) -> None:
-        if endpoint in COUNTED and self.enabled:
-            self.add(today(), path)
+def count_view(app: Flask, endpoint: str, path: str) -> None:
+    """The one place a page view is counted: a page Flask answered, or one the page cache did."""
+    if endpoint in COUNTED:
+        app.extensions["view_counts"].add(today(), path)
 
 
-def count_view(response: Response) -> Response:
+def count_response(response: Response) -> Response:
     if request.method == "GET" and response.status_code in (200, 304):
-        current_app.extensions["view_counter"].add_view(request.endpoint or "", request.path)
+        count_view(current_app, request.endpoint or "", request.path)
     return response
 
 
-_NOT_WORDS = re.compile(r"\S*@\S*|\d+")
+# Never kept from a search or a comment: e-mail addresses, digits (phone and identity numbers),
+# control characters and the invisible ones that change the direction of text.
+_EMAIL = re.compile(r"\S*@\S*")
+_DIGITS = re.compile(r"\d+")  # every script's digits
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def scrub(text: str) -> str:
+    text = _INVISIBLE.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    return " ".join(_DIGITS.sub(" ", text).split())
+
+
+def clean_comment(text: str) -> str:
+    return scrub(text)[:MAX_COMMENT]
+
+
+def search_words(query: str) -> str:
+    return scrub(query.lower())[:60]
+
+
+class SearchMisses(Counts):
+    """Searches that found nothing, buffered like the other counts. The words are kept only
+    once the same words have been searched on `min_days` different days; until then only a
+    keyed fingerprint of them and the day are."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app, "")
+        self.key = app.secret_key.encode()  # type: ignore[union-attr]
+        self.min_days: int = app.config["SEARCH_MISS_DAYS"]
+
+    def fingerprint(self, lang: str, words: str) -> str:
+        return hmac.new(self.key, f"{lang}\0{words}".encode(), hashlib.sha256).hexdigest()
+
+    def write(self, db: Database, counts: Counter[tuple[str, ...]]) -> None:
+        for (day, lang, words), n in counts.items():
+            mark = self.fingerprint(lang, words)
+            db.execute("INSERT OR IGNORE INTO search_miss_days VALUES (?, ?)", [mark, day])
+            days = db.execute(
+                "SELECT count(*) FROM search_miss_days WHERE fingerprint = ?", [mark]
+            ).fetchone()[0]
+            if days >= self.min_days:
+                db.execute(
+                    "INSERT INTO search_misses (day, lang, query, count) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (day, lang, query) DO UPDATE SET count = count + excluded.count",
+                    [day, lang, words, n],
+                )
 
 
 def record_search_miss(lang: str, query: str) -> None:
-    """Keep the words of a search that found nothing; digits and e-mail addresses are dropped,
-    so a phone or national identity number typed by mistake is never stored."""
-    words = " ".join(_NOT_WORDS.sub(" ", query.lower()).split())[:60]
-    if not words:
-        return
-    with immediate(get_db()) as db:
-        db.execute(
-            "INSERT INTO search_misses (day, lang, query, count) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (day, lang, query) DO UPDATE SET count = count + 1",
-            [today(), lang, words],
-        )
+    """Note a search that found nothing (best-effort, in the background)."""
+    words = search_words(query)
+    if words:
+        current_app.extensions["search_misses"].add(today(), lang, words)
 
 
 def init_app(app: Flask) -> None:
-    limit = app.config["FEEDBACK_RATE_LIMIT"]  # (count, seconds), or "count/seconds" from the env
-    count, seconds = limit.split("/") if isinstance(limit, str) else limit
-    app.extensions["feedback_limit"] = RateLimit(int(count), float(seconds))
-    views = ViewCounts(
-        database_path(app),
+    app.extensions["feedback_limit"] = RateLimit(
+        *rate(app.config["FEEDBACK_RATE_LIMIT"], "FEEDBACK_RATE_LIMIT")
+    )
+    app.extensions["view_counts"] = Counts(
+        app,
         "INSERT INTO page_views (day, page, count) VALUES (?, ?, ?) "
         "ON CONFLICT (day, page) DO UPDATE SET count = count + excluded.count",
-        float(app.config["COUNT_FLUSH_SECONDS"]),
     )
-    app.extensions["view_counter"] = views
-    app.extensions["page_cache"].on_hit.append(views.add_view)  # pages served from the cache
-    app.after_request(count_view)
+    app.extensions["search_misses"] = SearchMisses(app)
+    app.after_request(count_response)
     app.register_blueprint(bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from flask import (
@@ -22,6 +23,7 @@ from . import search as search_index
 from . import sitemap
 from .caching import cache_pages
 from .content import BODY_AREAS, Article, Library, load_library
+from .db import startup_lock
 from .feedback import record_search_miss
 from .i18n import LANGUAGES, localized_route
 
@@ -77,15 +79,28 @@ def article(lang: str, slug: str) -> str:
 @localized_route(bp, {"nb": "/nb/sok", "en": "/en/search"})
 def search(lang: str) -> Response:
     query = request.args.get("q", "").strip()[:MAX_QUERY]
-    hits = search_index.search(current_app.extensions["search_index"], lang, query) if query else []
-    results = [library().get(lang, hit.key) for hit in hits]
+    results = [library().get(lang, hit.key) for hit in find(lang, query)] if query else []
     if query and not results:
         record_search_miss(lang, query)
     fragment = request.headers.get("HX-Target") == "search-results"
     template = "library/_results.html" if fragment else "library/search.html"
     response = make_response(render_template(template, query=query, results=results))
     response.vary.add("HX-Target")
+    response.headers["Cache-Control"] = "no-store"  # what a person searched for stays theirs
     return response
+
+
+def find(lang: str, query: str) -> list[search_index.Hit]:
+    """Search; when the index file fails, write it again from the content and search again."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        return search_index.search(app.extensions["search_index"], lang, query)
+    except sqlite3.DatabaseError as exc:
+        app.logger.error("Search index failed (%s); writing it again from the content", exc)
+        with startup_lock(app):
+            path = search_index.rebuild(app.extensions["search_index"], library())
+            app.extensions["search_index"] = path
+        return search_index.search(app.extensions["search_index"], lang, query)
 
 
 def _sitemap_pages() -> list[dict[str, str]]:
@@ -99,7 +114,8 @@ def _sitemap_pages() -> list[dict[str, str]]:
 def init_app(app: Flask) -> None:
     lib = load_library(Path(app.config["CONTENT_DIR"]))
     app.extensions["library"] = lib
-    app.extensions["search_index"] = search_index.build_index(Path(app.instance_path), lib)
+    with startup_lock(app):
+        app.extensions["search_index"] = search_index.build_index(Path(app.instance_path), lib)
     app.jinja_env.globals["article_url"] = article_url
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)

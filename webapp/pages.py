@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 
 from flask import (
     Blueprint,
     Response,
     current_app,
+    jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import force_locale, gettext
 
-from . import sitemap
+from . import db, search, sitemap
 from .caching import cache_pages
 from .i18n import LANGUAGES, language_from_accept_header, localized_route
 
@@ -50,24 +51,55 @@ def offline(lang: str) -> str:
 
 @bp.route("/healthz")
 def healthz() -> Response:
-    from .db import get_db
-
-    get_db().execute("select 1").fetchone()
-    response = Response("ok\n", mimetype="text/plain")
+    """For monitoring: 200 when every part works; 503 with what is wrong when the site runs
+    degraded (patients are still served: content, the checker and booking need no database)."""
+    checks = {"database": database_state(), "search": search_state(), "counts": counts_state()}
+    degraded = any(value != "ok" for value in checks.values())
+    response = jsonify(status="degraded" if degraded else "ok", **checks)
+    response.status_code = 503 if degraded else 200
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def database_state() -> str:
+    trouble = db.problem(current_app)
+    if trouble:
+        return trouble
+    try:
+        db.get_db().execute("select count(*) from app_meta").fetchone()
+    except sqlite3.Error as exc:
+        return f"{db.database_path(current_app)}: {exc}"
+    return "ok"
+
+
+def search_state() -> str:
+    path = current_app.extensions["search_index"]
+    return "ok" if search.usable(path) else f"{path}: the index does not answer"
+
+
+def counts_state() -> str:
+    """The last write of the counts failed (a full or read-only disk): they are being lost."""
+    failing = [c.failing for c in db.counters(current_app) if c.failing]
+    return f"counts are not being saved: {failing[0]}" if failing else "ok"
+
+
 @bp.route("/robots.txt")
 def robots() -> Response:
-    lines = ["User-agent: *", "Disallow: /api/", f"Sitemap: {request.host_url}sitemap.xml", ""]
+    root = sitemap.site_root()
+    lines = [
+        "User-agent: *",
+        "Disallow: /api/",
+        "Disallow: /admin",
+        f"Sitemap: {root}/sitemap.xml",
+        "",
+    ]
     return Response("\n".join(lines), mimetype="text/plain")
 
 
 @bp.route("/sitemap.xml")
 def sitemap_xml() -> Response:
     xml = render_template(
-        "sitemap.xml", pages=sitemap.public_pages(current_app), root=request.host_url.rstrip("/")
+        "sitemap.xml", pages=sitemap.public_pages(current_app), root=sitemap.site_root()
     )
     return Response(xml, mimetype="application/xml")
 

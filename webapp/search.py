@@ -2,9 +2,12 @@
 
 The index is built once from content/ at start-up into a small database file of its own in the
 instance folder, named by a hash of the content, so gunicorn workers share one copy and never
-write while others read. The trigram tokenizer matches parts of words, which carries Norwegian
-inflection and compounds ("smerter" finds "ryggsmertene", "prolaps" finds "skiveprolaps"); a
-short table adds common spelling variants (ischias → isjias, neurom → nevrom).
+write while others read. A damaged index is written again from the content (at start-up, or by
+the web layer when a search fails), so search never depends on the file surviving.
+
+The trigram tokenizer matches parts of words, which carries Norwegian inflection and compounds
+("smerter" finds "ryggsmertene", "prolaps" finds "skiveprolaps"); a short table adds common
+spelling variants (ischias → isjias, neurom → nevrom).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,11 +62,44 @@ def index_path(instance: Path, library: Library) -> Path:
     return instance / f"search-{digest.hexdigest()[:12]}.sqlite3"
 
 
-def build_index(instance: Path, library: Library) -> Path:
-    """Write the index for this content once; an existing one for the same content is reused."""
-    path = index_path(instance, library)
-    if path.exists():
+def usable(path: Path) -> bool:
+    """The index file answers a query (a damaged or half-written one does not)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("select count(*) from articles_fts where articles_fts match '\"rygg\"'")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def build_index(folder: Path, library: Library) -> Path:
+    """Write the index for this content once; an existing one for the same content is reused
+    when it works, and written again when it does not. Call under the start-up lock (one worker
+    writes, the others then find it). Without a writable folder, it goes to a temporary one."""
+    path = index_path(folder, library)
+    if path.exists() and usable(path):
         return path
+    path = rebuild(path, library)
+    for old in folder.glob("search-*.sqlite3"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def rebuild(path: Path, library: Library) -> Path:
+    """Write the index at `path`, or in a temporary folder when that cannot be written."""
+    try:
+        write_index(path, library)
+    except (OSError, sqlite3.Error):  # a read-only folder or a full disk
+        path = index_path(Path(tempfile.mkdtemp(prefix="webapp-search-")), library)
+        write_index(path, library)
+    return path
+
+
+def write_index(path: Path, library: Library) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     db = sqlite_utils.Database(tmp, recreate=True)
     try:
@@ -83,13 +120,12 @@ def build_index(instance: Path, library: Library) -> Path:
             pk="id",
         )
         db["articles"].enable_fts(COLUMNS, tokenize="trigram", create_triggers=True, replace=True)
-    finally:
         db.conn.close()
-    os.replace(tmp, path)
-    for old in instance.glob("search-*.sqlite3"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    return path
+        os.replace(tmp, path)  # readers see the old file or the whole new one, never half
+    except BaseException:
+        db.conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def terms(query: str) -> list[str]:
