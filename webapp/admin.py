@@ -1,9 +1,13 @@
 """The clinic's dashboard at /admin: anonymous counts and feedback, never a patient.
 
 Sign-in with one password whose scrypt hash is set by `flask admin set-password`. The session
-cookie is `__Host-admin` (Secure, HttpOnly, SameSite=Strict); every form carries a CSRF token;
-ten failed sign-ins from one address in five minutes give 429, counted in SQLite so the limit
-holds across gunicorn workers. Only admin pages ever set a cookie.
+cookie is `__Host-admin` (Secure, HttpOnly, SameSite=Strict); every form carries a CSRF token.
+A session holds the sign-in time and the server's session generation: signing out or a new
+password raises the generation, which ends every session at once, and a session ends
+ADMIN_SESSION_HOURS after sign-in however active it is. Failed sign-ins are counted in SQLite
+(so the limits hold across gunicorn workers) per address and for all addresses together; over
+either limit the answer is 429 with Retry-After, and `flask admin unlock` clears the count.
+Only admin pages ever set a cookie, and none of them is indexed by search engines.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import io
 import secrets
 import sqlite3
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import (
@@ -36,16 +42,17 @@ from flask import (
 from flask.cli import AppGroup
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import connect, database_path, get_db, immediate, register_schema, startup_lock
+from . import triage
+from .db import connect, database_path, get_db, immediate, problem, register_schema, startup_lock
+from .settings import rate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MIN_PASSWORD = 12
-MAX_FAILURES = 10
-FAILURE_WINDOW = dt.timedelta(minutes=5)
-OUTCOMES = ("urgent", "clinic", "selfcare")
+OUTCOMES = tuple(reversed(triage.OUTCOMES))  # most urgent first, as the dashboard shows them
 
 
 @register_schema
@@ -53,6 +60,8 @@ def _tables(db) -> None:  # type: ignore[no-untyped-def]
     db["admin_credentials"].create(
         {"id": int, "password_hash": str, "updated": str}, pk="id", if_not_exists=True
     )
+    if "generation" not in db["admin_credentials"].columns_dict:
+        db["admin_credentials"].add_column("generation", int, not_null_default=0)
     db["login_failures"].create({"id": int, "client": str, "at": str}, pk="id", if_not_exists=True)
 
 
@@ -76,65 +85,118 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    sent = request.form.get("csrf_token", "")
-    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+    sent = request.form.get("csrf_token", "").encode()  # bytes: any text compares, no TypeError
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "").encode()):
         abort(400)
+
+
+def generation(db) -> int | None:  # type: ignore[no-untyped-def]
+    """The server's session generation; None while no password is set."""
+    row = db.execute("SELECT generation FROM admin_credentials WHERE id = 1").fetchone()
+    return None if row is None else row[0]
+
+
+def end_all_sessions(db) -> None:  # type: ignore[no-untyped-def]
+    with immediate(db):
+        db.execute("UPDATE admin_credentials SET generation = generation + 1 WHERE id = 1")
+
+
+def session_valid() -> bool:
+    """Signed in, in the current generation, and within the absolute lifetime."""
+    if not session.get("admin"):
+        return False
+    hours = current_app.config["ADMIN_SESSION_HOURS"]
+    since = session.get("since", 0)
+    if not isinstance(since, int | float) or time.time() - since > hours * 3600:
+        return False
+    return session.get("generation") == generation(get_db())
 
 
 def signed_in(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if not session.get("admin"):
+        if problem(current_app):
+            return unavailable()
+        if not session_valid():
+            session.clear()
             return redirect(url_for("admin.login"))
         return view(*args, **kwargs)
 
     return wrapper
 
 
+def unavailable() -> tuple[str, int]:
+    """The dashboard without its database: what is wrong and what to do (503)."""
+    return render_template("admin/unavailable.html", problem=problem(current_app)), 503
+
+
 @bp.after_request
 def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
 # --- sign-in ----------------------------------------------------------------------------------
 
 
-def recent_failures(db) -> int:  # type: ignore[no-untyped-def]
-    since = (now() - FAILURE_WINDOW).isoformat()
-    row = db.execute(
-        "SELECT count(*) FROM login_failures WHERE client = ? AND at > ?", [client_key(), since]
-    ).fetchone()
-    return row[0]
+def retry_after(db) -> int:  # type: ignore[no-untyped-def]
+    """Seconds until a sign-in may be tried again; 0 when it may be tried now.
+
+    Two limits: failures from this address, and failures from all addresses together (one
+    account, so this is also the per-account limit). Someone else's failures never lock out
+    the right password for more than the global window, and `flask admin unlock` ends it."""
+    wait = 0
+    for client, limit in ((client_key(), "LOGIN_LIMIT"), (None, "LOGIN_LIMIT_ALL")):
+        count, seconds = rate(current_app.config[limit], limit)
+        since = now() - dt.timedelta(seconds=seconds)
+        rows = db.execute(
+            "SELECT at FROM login_failures WHERE at > ? AND (? IS NULL OR client = ?) ORDER BY at",
+            [since.isoformat(), client, client],
+        ).fetchall()
+        times = [row[0] for row in rows]
+        if len(times) >= count:
+            oldest = dt.datetime.fromisoformat(times[len(times) - count])
+            wait = max(wait, int((oldest - since).total_seconds()) + 1)
+    return wait
+
+
+class TooManyAttempts(TooManyRequests):
+    description = "Too many failed sign-ins. Wait, or run `flask admin unlock` on the server."
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    error = None
+    if problem(current_app):
+        return unavailable()
     if request.method == "POST":
         check_csrf()
         db = get_db()
-        if recent_failures(db) >= MAX_FAILURES:
-            abort(429)
-        row = db.execute("SELECT password_hash FROM admin_credentials WHERE id = 1").fetchone()
+        wait = retry_after(db)
+        if wait:
+            raise TooManyAttempts(retry_after=wait)
+        row = db.execute(
+            "SELECT password_hash, generation FROM admin_credentials WHERE id = 1"
+        ).fetchone()
         password = request.form.get("password", "")
         if row and password and check_password_hash(row[0], password):
             session.clear()
-            session["admin"] = True
+            session.update(admin=True, generation=row[1], since=int(time.time()))
             session.permanent = True
             csrf_token()
             return redirect(url_for("admin.dashboard"))
         with immediate(db):
             db["login_failures"].insert({"client": client_key(), "at": now().isoformat()})
-        error = True
-        return render_template("admin/login.html", error=error, csrf=csrf_token()), 401
-    return render_template("admin/login.html", error=error, csrf=csrf_token())
+        return render_template("admin/login.html", error=True, csrf=csrf_token()), 401
+    return render_template("admin/login.html", error=None, csrf=csrf_token())
 
 
 @bp.post("/logout")
 @signed_in
 def logout() -> Response:
+    """Sign out: this session and every other one end (one account, one generation)."""
     check_csrf()
+    end_all_sessions(get_db())
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -275,32 +337,54 @@ def export(name: str) -> Response:
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection): text that starts
+    with = + - @, a tab or a carriage return gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
 
 
 @bp.post("/prune")
 @signed_in
 def prune_now() -> Response:
     check_csrf()
-    prune(get_db(), current_app.config["RETENTION_DAYS"])
+    prune(get_db(), current_app.config)
     return redirect(url_for("admin.dashboard"))
 
 
 # --- retention, backup, password: used by the dashboard and the CLI ---------------------------
 
 PRUNED = {"outcome_counts": "day", "page_views": "day", "search_misses": "day", "feedback": "day"}
+FINGERPRINT_DAYS = 90  # how long the fingerprints of missed searches are kept
 
 
-def prune(db, days: int) -> int:  # type: ignore[no-untyped-def]
-    """Delete anonymous rows older than `days`, and sign-in failures older than a day."""
-    cutoff = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+def prune(db, config: Mapping[str, Any]) -> int:  # type: ignore[no-untyped-def]
+    """Delete what is past its time: anonymous rows after RETENTION_DAYS, feedback comments
+    after COMMENT_DAYS (the yes/no stays), fingerprints of missed searches after 90 days and
+    sign-in failures after a day. Returns the number of rows deleted or blanked."""
+
+    def before(days: int) -> str:
+        return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+    cutoff = before(config["RETENTION_DAYS"])
     removed = 0
     with immediate(db):
         for table, column in PRUNED.items():
             removed += db.execute(f"DELETE FROM {table} WHERE {column} < ?", [cutoff]).rowcount  # noqa: S608
+        removed += db.execute(
+            "UPDATE feedback SET comment = '' WHERE comment != '' AND day < ?",
+            [before(config["COMMENT_DAYS"])],
+        ).rowcount
+        removed += db.execute(
+            "DELETE FROM search_miss_days WHERE day < ?", [before(FINGERPRINT_DAYS)]
+        ).rowcount
         old = (now() - dt.timedelta(days=1)).isoformat()
         removed += db.execute("DELETE FROM login_failures WHERE at < ?", [old]).rowcount
     return removed
@@ -323,14 +407,14 @@ def backup(source: Path, target: Path) -> str:
 def set_password(db, password: str) -> None:  # type: ignore[no-untyped-def]
     if len(password) < MIN_PASSWORD:
         raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
+    # A new password also raises the session generation: every open session ends.
     with immediate(db):
-        db["admin_credentials"].upsert(
-            {
-                "id": 1,
-                "password_hash": generate_password_hash(password, method="scrypt"),
-                "updated": now().isoformat(),
-            },  # fmt: skip
-            pk="id",
+        db.execute(
+            "INSERT INTO admin_credentials (id, password_hash, updated, generation) "
+            "VALUES (1, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET "
+            "password_hash = excluded.password_hash, updated = excluded.updated, "
+            "generation = generation + 1",
+            [generate_password_hash(password, method="scrypt"), now().isoformat()],
         )
 
 
@@ -354,6 +438,18 @@ def set_password_command(password_stdin: bool) -> None:
     click.echo("The dashboard password is set.")
 
 
+@admin_cli.command("unlock")
+def unlock_command() -> None:
+    """Forget failed sign-ins, so the dashboard can be signed in to at once (after a 429)."""
+    db = connect(database_path(current_app))
+    try:
+        with immediate(db):
+            removed = db.execute("DELETE FROM login_failures").rowcount
+    finally:
+        db.conn.close()
+    click.echo(f"Sign-in is open again ({removed} failed attempts forgotten).")
+
+
 @db_cli.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
@@ -366,10 +462,10 @@ def backup_command(path: Path) -> None:
 
 @db_cli.command("prune")
 def prune_command() -> None:
-    """Delete anonymous rows older than RETENTION_DAYS (default 13 months)."""
+    """Delete what is past its time (RETENTION_DAYS, COMMENT_DAYS; see the privacy page)."""
     db = connect(database_path(current_app))
     try:
-        removed = prune(db, current_app.config["RETENTION_DAYS"])
+        removed = prune(db, current_app.config)
     finally:
         db.conn.close()
     click.echo(f"Removed {removed} old rows.")
@@ -385,38 +481,26 @@ class AdminOnlySessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def secret_key(app: Flask) -> str:
-    """WEBAPP_SECRET_KEY, or a random key kept in the instance folder (shared by all workers)."""
-    if app.config.get("SECRET_KEY"):
-        return app.config["SECRET_KEY"]
-    path = Path(app.instance_path) / "secret_key"
-    try:
-        with path.open("x") as handle:  # only the first worker to start writes it
-            handle.write(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    except FileExistsError:
-        pass
-    return path.read_text().strip()
-
-
 def init_app(app: Flask) -> None:
     app.config.update(
-        SECRET_KEY=secret_key(app),
         SESSION_COOKIE_NAME="__Host-admin",
         SESSION_COOKIE_PATH="/",
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=app.config["ADMIN_SESSION_HOURS"]),
     )
     app.session_interface = AdminOnlySessions()
-    app.config["RETENTION_DAYS"] = int(app.config.get("RETENTION_DAYS", 396))  # 13 months
-    with startup_lock(app):
-        db = connect(database_path(app))
+    if not problem(app):
         try:
-            prune(db, app.config["RETENTION_DAYS"])
-        finally:
-            db.conn.close()
+            with startup_lock(app):
+                db = connect(database_path(app))
+                try:
+                    prune(db, app.config)
+                finally:
+                    db.conn.close()
+        except sqlite3.Error as exc:  # a read-only or full disk: the site still starts
+            app.logger.error("Could not delete old rows at start-up: %s", exc)
     app.register_blueprint(bp)
     app.cli.add_command(admin_cli)
     app.cli.add_command(db_cli)
