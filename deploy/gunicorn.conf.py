@@ -26,6 +26,6 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # (/nb/sok?q=…) is health data. %(U)s is the path alone; %(r)s and %(q)s would add the query,
 # and %(f)s, the referrer, is the previous page's full address. nginx logs the client's address.
 accesslog = "-"
-access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"

@@ -227,12 +227,50 @@ def test_feedback_answers_htmx_inline(client):
     assert "<html" not in html and "Takk for svaret" in html
 
 
-def test_page_views_and_empty_searches_are_counted_without_digits(app, client):
+def search_on_days(client, monkeypatch, query: str, days: int) -> None:
+    """The same search that finds nothing, once on each of `days` different days."""
+    for n in range(days):
+        day = (dt.date(2026, 11, 1) + dt.timedelta(days=n)).isoformat()
+        monkeypatch.setattr("webapp.feedback.today", lambda day=day: day)
+        client.get("/nb/sok", query_string={"q": query})
+
+
+def test_page_views_are_counted(app, client):
     client.get(ARTICLE)
     client.get(ARTICLE)
-    client.get("/nb/sok", query_string={"q": "akillessene 12345678901 ola@example.no"})
     assert [(r["page"], r["count"]) for r in db_rows(app, "page_views")] == [(ARTICLE, 2)]
+
+
+def test_a_missed_search_is_kept_only_after_three_days_and_without_digits(app, client, monkeypatch):
+    query = "akillessene 12345678901 ola@example.no"
+    search_on_days(client, monkeypatch, query, 2)
+    search_on_days(client, monkeypatch, "kari nordmann prolaps", 1)
+    assert db_rows(app, "search_misses") == []  # twice is not yet a pattern
+    stored = " ".join(str(r) for r in db_rows(app, "search_miss_days"))
+    assert "akillessene" not in stored and "kari" not in stored  # fingerprints, not words
+    search_on_days(client, monkeypatch, query, 3)  # days 1 and 2 again, and a third
     assert [r["query"] for r in db_rows(app, "search_misses")] == ["akillessene"]
+
+
+def test_search_pages_are_not_stored_by_browsers_or_caches(client):
+    response = client.get("/nb/sok", query_string={"q": "isjias"})
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Ring meg på 912 34 567", "Ring meg på"),
+        ("ola@example.no skrev dette", "skrev dette"),
+        ("fødselsnr 010190 12345 ok", "fødselsnr ok"),
+        ("bidi\u202etxt.exe og\x00null", "bidi txt.exe og null"),
+        ("   mange    mellomrom  ", "mange mellomrom"),
+    ],
+)
+def test_a_comment_is_kept_without_numbers_addresses_or_hidden_characters(app, client, typed, kept):
+    data = {"page": ARTICLE, "helpful": "no", "comment": typed}
+    assert client.post("/nb/tilbakemelding", data=data, headers=SAME).status_code == 200
+    assert [r["comment"] for r in db_rows(app, "feedback")] == [kept]
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -331,12 +369,12 @@ def test_sign_out(admin_app):
     assert client.get("/admin/", base_url=HTTPS).status_code == 302
 
 
-def test_dashboard_shows_counts_charts_and_csv(admin_app, client):
+def test_dashboard_shows_counts_charts_and_csv(admin_app, client, monkeypatch):
     feedback = {"page": ARTICLE, "helpful": "yes", "comment": "Nyttig"}
     client.post("/nb/tilbakemelding", data=feedback, headers=SAME)
     vignettes = json.loads((Path(__file__).parent / "data" / "triage-vignettes.json").read_text())
     client.post("/api/v1/triage", json=vignettes[0]["request"])
-    client.get("/nb/sok", query_string={"q": "tannverk"})
+    search_on_days(client, monkeypatch, "tannverk", 3)
     admin = admin_app.test_client()
     sign_in(admin)
     html = admin.get("/admin/", base_url=HTTPS).get_data(as_text=True)
@@ -360,8 +398,22 @@ def test_old_anonymous_rows_are_pruned(app):
         db["outcome_counts"].insert({"day": old, "outcome": "clinic", "count": 3})
         db["feedback"].insert({"day": dt.date.today().isoformat(), "page": ARTICLE, "lang": "nb",
                                "helpful": 1, "comment": ""})  # fmt: skip
-        assert prune(db, 396) == 2
+        assert prune(db, app.config) == 2
         assert db["feedback"].count == 1 and db["outcome_counts"].count == 0
+    finally:
+        db.conn.close()
+
+
+def test_comments_are_blanked_after_90_days_and_the_answer_stays(app):
+    db = connect(database_path(app))
+    try:
+        for age in (91, 89):
+            day = (dt.date.today() - dt.timedelta(days=age)).isoformat()
+            db["feedback"].insert(
+                {"day": day, "page": ARTICLE, "lang": "nb", "helpful": 0, "comment": f"{age}"}
+            )
+        assert prune(db, app.config) == 1
+        assert [(r["helpful"], r["comment"]) for r in db["feedback"].rows] == [(0, ""), (0, "89")]
     finally:
         db.conn.close()
 

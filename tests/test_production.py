@@ -224,6 +224,8 @@ def test_access_logs_hold_no_query_string(stack) -> None:
     for log in (nginx_log, gunicorn_log):
         assert '"GET /nb/sok HTTP/1.' in log  # the request is logged, by its path alone
         assert "secret-words" not in log and "q=" not in log
+        for line in (line for line in log.splitlines() if "/nb/sok" in line):
+            assert "127.0.0.1" not in line and "Python-urllib" not in line  # who: not kept
 
 
 def test_tls_configuration_is_accepted_by_nginx(app, tmp_path: Path) -> None:
