@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from webapp import create_app
-from webapp.clinic import ClinicConfigError
+from webapp.core.clinic import ClinicConfigError
 
 PAGES = ["/nb/", "/en/", "/nb/personvern", "/en/privacy", "/nb/offline", "/en/offline"]
 
@@ -336,7 +336,7 @@ def test_first_screen_fits_in_one_round_trip(client, path):
 
 
 def test_counts_are_batched_and_added_up(tmp_path):
-    import webapp.checker  # noqa: F401 - registers the outcome_counts table
+    import webapp.checker_flow  # noqa: F401 - registers the outcome_counts table
     from webapp.db import Counts, connect, create_tables
 
     path = tmp_path / "db.sqlite3"

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from webapp import create_app
-from webapp.checker import DURATIONS
-from webapp.triage import level, load_checker
+from webapp.checker_flow import DURATIONS
+from webapp.core.triage import level, load_checker
 
 VIGNETTES = json.loads((Path(__file__).parent / "data" / "triage-vignettes.json").read_text())
 CHECKER = load_checker(Path(__file__).resolve().parent.parent / "content" / "triage")
@@ -507,7 +507,7 @@ def test_levels_are_ordered():
 
 def test_checker_texts_are_plain_norwegian():
     """Questions, signs and reasons a patient reads stay within the readability budget."""
-    from webapp.textstats import lix, load_seed_hashes, shared_runs
+    from webapp.core.textstats import lix, load_seed_hashes, shared_runs
 
     texts = [q.text["nb"] for q in CHECKER.questions] + [q.help["nb"] for q in CHECKER.questions]
     texts += [q.sign["nb"] for q in CHECKER.questions if q.sign["nb"]]

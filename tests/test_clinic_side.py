@@ -18,9 +18,9 @@ from werkzeug.datastructures import MultiDict
 
 from webapp import create_app
 from webapp.admin import prune
-from webapp.clinic import load_clinic
+from webapp.core.clinic import load_clinic
+from webapp.core.validation import ContentError
 from webapp.db import connect, database_path
-from webapp.validation import ContentError
 
 HTTPS = "https://localhost"
 PASSWORD = "correct horse battery"

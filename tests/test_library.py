@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from webapp import clinic, create_app, triage, validation
-from webapp.content import ContentError, load_library
-from webapp.textstats import lix, load_seed_hashes, run_hash, runs, shared_runs
+from webapp import create_app
+from webapp.core import clinic, triage, validation
+from webapp.core.articles import ContentError, load_library
+from webapp.core.textstats import lix, load_seed_hashes, run_hash, runs, shared_runs
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 LIBRARY = load_library(CONTENT)
@@ -236,7 +237,7 @@ VARIANT_SPELLINGS = [
 
 
 def search_keys(app, lang: str, query: str) -> list[str]:
-    from webapp.search import search
+    from webapp.core.search_index import search
 
     return [hit.key for hit in search(app.extensions["search_index"], lang, query)]
 

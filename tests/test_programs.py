@@ -9,9 +9,9 @@ import pytest
 from markupsafe import escape
 
 from webapp import create_app
-from webapp.content import ContentError, load_library
-from webapp.exercises import load_catalogue
-from webapp.textstats import lix, load_seed_hashes, shared_runs
+from webapp.core.articles import ContentError, load_library
+from webapp.core.catalogue import load_catalogue
+from webapp.core.textstats import lix, load_seed_hashes, shared_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

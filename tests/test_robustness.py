@@ -21,8 +21,8 @@ import pytest
 from conftest import serve
 
 from webapp import create_app
+from webapp.core.settings import SETTINGS, SettingError
 from webapp.db import connect, database_path
-from webapp.settings import SETTINGS, SettingError
 
 ROOT = Path(__file__).resolve().parent.parent
 VIGNETTES = json.loads((Path(__file__).parent / "data" / "triage-vignettes.json").read_text())

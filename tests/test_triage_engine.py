@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from webapp.languages import LANGUAGES, Lang
-from webapp.triage import (
+from webapp.core.languages import LANGUAGES, Lang
+from webapp.core.triage import (
     ANSWER_VALUES,
     LANGS,
     Checker,
@@ -215,7 +215,7 @@ def test_condition_keys_have_articles_in_both_languages() -> None:
 
 
 def test_rule_texts_share_no_eight_word_run_with_the_seeds() -> None:
-    from webapp.textstats import load_seed_hashes, shared_runs
+    from webapp.core.textstats import load_seed_hashes, shared_runs
 
     seeds = load_seed_hashes()
     for name in ("questions.toml", "regions.toml", "rules.toml"):

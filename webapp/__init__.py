@@ -1,10 +1,12 @@
 """Vondt i foten og ryggen: a Norwegian-first web app for people with foot and back pain.
 
-Layout: the Flask-free core (`triage/`, `content.py`, `exercises.py`, `clinic.py`, `search.py`,
-`settings.py`) loads and checks data and answers questions; the web layer (one blueprint per
-capability: `library.py`, `checker.py`, `programs.py`, `booking.py`, `feedback.py`, `admin.py`,
-`api.py`, `pages.py`) turns requests into pages. `create_app` wires them, and builds the stack of
-WSGI layers around Flask in one place, at its end.
+Layout: `core/` is the Flask-free core (settings, articles, exercises and programmes, the
+clinic, search, the symptom checker's engine): it loads and checks data and computes answers.
+The modules here are the web layer, one blueprint per capability (`library.py`,
+`checker_flow.py`, `programs.py`, `booking.py`, `feedback.py`, `admin.py`, `api.py`,
+`pages.py`) and the plumbing (`db.py`, `caching.py`, `security.py`, `i18n.py`, `assets.py`).
+`create_app` wires them, and builds the stack of WSGI layers around Flask in one place, at
+its end.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .settings import DEFAULTS, ROOT, from_environment
+from .core.settings import DEFAULTS, ROOT, from_environment
 
 __all__ = ["ROOT", "create_app"]
 
@@ -44,8 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         assets,
         booking,
         caching,
-        checker,
-        clinic,
+        checker_flow,
         db,
         export,
         feedback,
@@ -60,12 +61,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     caching.init_app(app)
     assets.init_app(app)
-    clinic.init_app(app)
+    booking.init_clinic(app)
     db.init_app(app)
     app.register_blueprint(pages_bp)
     library.init_app(app)
     programs.init_app(app)
-    checker.init_app(app)
+    checker_flow.init_app(app)
     booking.init_app(app)
     feedback.init_app(app)
     admin.init_app(app)

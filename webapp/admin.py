@@ -45,9 +45,9 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import triage
+from .core import triage
+from .core.settings import rate
 from .db import connect, database_path, get_db, immediate, problem, register_schema, startup_lock
-from .settings import rate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

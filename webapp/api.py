@@ -9,10 +9,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request, url
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
-from .checker import ANSWERS, OUTCOME_TEXT, checker, count_outcome, finding_text
+from .checker_flow import ANSWERS, OUTCOME_TEXT, checker, count_outcome, finding_text
+from .core.triage import OUTCOMES, InputError, Result
 from .i18n import LANGUAGES
 from .sitemap import startup_url
-from .triage import OUTCOMES, InputError, Result
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 
-from . import ROOT
 from .caching import COMPRESSIBLE, accepts_gzip
+from .core.settings import ROOT
 
 STATIC_DIR = ROOT / "static"
 YEAR = 365 * 24 * 3600

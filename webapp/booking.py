@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Flask,
@@ -16,10 +18,28 @@ from flask_babel import lazy_gettext as _l
 
 from . import sitemap
 from .caching import cache_pages
-from .checker import BadForm, read_flow, summary_context
+from .checker_flow import BadForm, read_flow, summary_context
+from .core.clinic import load_clinic
+from .core.settings import ROOT
 from .i18n import LANGUAGES, localized_route
 
 bp = Blueprint("booking", __name__)
+
+
+def clinic_file(app: Flask) -> Path:
+    """CLINIC_FILE, else `clinic.toml` in the instance folder, else `content/clinic.toml`."""
+    if app.config["CLINIC_FILE"]:
+        return Path(app.config["CLINIC_FILE"])
+    local = Path(app.instance_path) / "clinic.toml"
+    return local if local.exists() else ROOT / "content" / "clinic.toml"
+
+
+def init_clinic(app: Flask) -> None:
+    """Load the clinic file at start-up: every page shows its name and phone numbers."""
+    clinic = load_clinic(clinic_file(app))
+    app.extensions["clinic"] = clinic
+    app.jinja_env.globals["clinic"] = clinic
+
 
 DAY_NAMES = {
     "mon": _l("Monday"),

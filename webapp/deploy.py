@@ -26,9 +26,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.exceptions import default_exceptions
 
-from . import ROOT
 from .assets import Asset
+from .core.settings import ROOT
 from .security import security_headers
+from .sitemap import startup_url
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 # The errors nginx answers itself: a malformed or too large request, and the app down or slow.
@@ -52,10 +53,9 @@ def header_lines(app: Flask, indent: str = " " * 8) -> str:
 
 
 def server_names(app: Flask) -> list[str]:
-    """The hosts the app answers to (WEBAPP_TRUSTED_HOSTS, else the host of WEBAPP_BASE_URL)."""
-    hosts = list(app.config.get("TRUSTED_HOSTS") or ())
-    base = urlsplit(app.config.get("BASE_URL") or "").hostname
-    return hosts or ([base] if base else [])
+    """The hosts the app answers to (TRUSTED_HOSTS, which start-up derives from BASE_URL when
+    only that is set); empty when it answers to any."""
+    return list(app.config["TRUSTED_HOSTS"] or ())
 
 
 def nginx_config(
@@ -138,8 +138,7 @@ def write_error_pages(app: Flask, root: Path) -> list[Path]:
     """The app's own error page, in each language, for each error nginx answers itself, as
     root/_errors/<lang>/<code>.html."""
     paths = []
-    hosts = server_names(app)  # a host the app answers to, for the page's absolute links
-    base_url = app.config.get("BASE_URL") or (f"http://{hosts[0]}" if hosts else None)
+    base_url = startup_url(app)  # a host the app answers to, for the page's absolute links
     for lang in app.config["LANGUAGES"]:
         for code in ERROR_CODES:
             with app.test_request_context(f"/{lang}/", base_url=base_url):

@@ -20,7 +20,8 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
-from . import ROOT, sitemap
+from . import sitemap
+from .core.settings import ROOT
 from .i18n import LANGUAGES
 from .security import CSP, security_headers
 

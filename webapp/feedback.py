@@ -1,6 +1,6 @@
 """«Var denne siden nyttig?», and the anonymous counts the clinic sees on its dashboard.
 
-Stored (the privacy page says the same, `docs/privacy.md` in more detail):
+Stored (the privacy page says the same in plain words):
 - feedback: the page, the language, the day and yes/no, 13 months; a comment for 90 days,
   with digits, e-mail addresses, control and direction characters taken out;
 - page views: the page, the day and a count, 13 months;
@@ -36,9 +36,9 @@ from flask import (
 from sqlite_utils import Database
 
 from . import sitemap
+from .core.settings import rate
 from .db import Counts, get_db, immediate, register_schema
 from .i18n import localized_route
-from .settings import rate
 
 bp = Blueprint("feedback", __name__)
 

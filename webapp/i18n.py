@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, g, request, url_for
 from flask_babel import Babel
 
-from .languages import DEFAULT_LANGUAGE, LANGUAGES
+from .core.languages import DEFAULT_LANGUAGE, LANGUAGES
 from .sitemap import site_root
 
 # Accept-Language primary tags that mean Norwegian: Bokmål, Nynorsk and plain "no".

@@ -19,10 +19,10 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
-from . import search as search_index
 from . import sitemap
 from .caching import cache_pages
-from .content import BODY_AREAS, Article, Library, load_library
+from .core import search_index
+from .core.articles import BODY_AREAS, Article, Library, load_library
 from .db import startup_lock
 from .feedback import record_search_miss
 from .i18n import LANGUAGES, localized_route

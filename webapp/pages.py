@@ -17,8 +17,9 @@ from flask import (
 )
 from flask_babel import force_locale, gettext
 
-from . import db, search, sitemap
+from . import db, sitemap
 from .caching import cache_pages
+from .core import search_index
 from .i18n import LANGUAGES, language_from_accept_header, localized_route
 
 bp = Blueprint("pages", __name__)
@@ -74,7 +75,7 @@ def database_state() -> str:
 
 def search_state() -> str:
     path = current_app.extensions["search_index"]
-    return "ok" if search.usable(path) else f"{path}: the index does not answer"
+    return "ok" if search_index.usable(path) else f"{path}: the index does not answer"
 
 
 def counts_state() -> str:

@@ -8,12 +8,13 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
-from . import ROOT, sitemap
+from . import sitemap
 from .caching import cache_pages
-from .exercises import Catalogue, Dose, Exercise, Program, load_catalogue
+from .core.catalogue import Catalogue, Dose, Exercise, Program, load_catalogue
+from .core.languages import DEFAULT_LANGUAGE, LANGUAGES
+from .core.settings import ROOT
+from .core.validation import ContentError
 from .i18n import current_language, localized_route
-from .languages import DEFAULT_LANGUAGE, LANGUAGES
-from .validation import ContentError
 
 bp = Blueprint("programs", __name__)
 

@@ -2,7 +2,7 @@
 
 Plain Python, no Flask. Used by the content tests and by writers:
 
-    python -m webapp.textstats content/nb/conditions/isjias.md
+    python -m webapp.core.textstats content/nb/conditions/isjias.md
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from pathlib import Path
 WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"[.!?:;]+(?=\s|$)")
 RUN_LENGTH = 8
-SEED_HASHES = Path(__file__).resolve().parent.parent / "tests" / "data" / "seed_8word_runs.txt"
+SEED_HASHES = (
+    Path(__file__).resolve().parent.parent.parent / "tests" / "data" / "seed_8word_runs.txt"
+)
 
 
 def words(text: str) -> list[str]:

@@ -35,7 +35,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..languages import DEFAULT_LANGUAGE
-from .content import load_content
+from .loader import load_content
 from .model import (
     ANSWER_VALUES,
     LANGS,
@@ -52,7 +52,7 @@ from .model import (
     Zone,
 )
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent.parent / "content" / "triage"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent.parent.parent / "content" / "triage"
 
 MAX_AGE = 120
 MAX_DURATION_WEEKS = 1040

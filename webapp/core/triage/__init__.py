@@ -1,12 +1,12 @@
 """The symptom checker's domain core: plain Python, no Flask.
 
-from webapp.triage import load_checker
+from webapp.core.triage import load_checker
 checker = load_checker(Path("content/triage"))
 result = checker.evaluate(checker.parse(request_body))
 """
 
-from .content import Content, load_content
 from .engine import DEFAULT_CONTENT_DIR, Checker, default_checker, evaluate, load_checker
+from .loader import Content, load_content
 from .model import (
     ANSWER_VALUES,
     LANGS,

@@ -1,6 +1,6 @@
 """Exercises and programmes: TOML data checked once at start-up (see docs/exercise-format.md).
 
-Plain Python, no Flask. A broken file raises ContentError (from webapp.validation) naming the
+Plain Python, no Flask. A broken file raises ContentError (from webapp.core.validation) naming the
 file and the key.
 """
 

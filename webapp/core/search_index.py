@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .content import Library
+from .articles import Library
 
 # Spelling variants patients use → the spelling the articles use. Both are searched.
 VARIANTS: dict[str, tuple[str, ...]] = {

@@ -28,9 +28,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import sitemap
 from .caching import cache_pages
-from .db import Counts, register_schema
-from .i18n import LANGUAGES, localized_route
-from .triage import (
+from .core.triage import (
     LEVELS,
     Advice,
     Checker,
@@ -40,6 +38,8 @@ from .triage import (
     TriageInput,
     load_checker,
 )
+from .db import Counts, register_schema
+from .i18n import LANGUAGES, localized_route
 
 bp = Blueprint("checker", __name__)
 
@@ -672,7 +672,9 @@ def init_app(app: Flask) -> None:
     emergency = [q.id for q in loaded.questions if q.group == "emergency"]
     expected = sorted(q.id for q in loaded.questions if q.id not in emergency)
     if sorted(placed) != expected:
-        raise RuntimeError(f"webapp/checker.py STEPS must place every question once: {expected}")
+        raise RuntimeError(
+            f"webapp/checker_flow.py STEPS must place every question once: {expected}"
+        )
     unsigned = [q for s in STEPS if s.kind == "checklist" for q in s.questions
                 if not loaded.questions_by_id[q].sign["nb"]]  # fmt: skip
     if unsigned:
@@ -681,10 +683,10 @@ def init_app(app: Flask) -> None:
         )
     missing_text = {key for key in OUTCOME_TEXT} ^ set(LEVELS)
     if missing_text:
-        raise RuntimeError(f"webapp/checker.py OUTCOME_TEXT: {sorted(map(str, missing_text))}")
+        raise RuntimeError(f"webapp/checker_flow.py OUTCOME_TEXT: {sorted(map(str, missing_text))}")
     unknown = set(loaded.vocabulary.patterns) - set(PATTERN_LABELS)
     if unknown:
-        raise RuntimeError(f"webapp/checker.py PATTERN_LABELS lacks {sorted(unknown)}")
+        raise RuntimeError(f"webapp/checker_flow.py PATTERN_LABELS lacks {sorted(unknown)}")
     library = app.extensions["library"]
     for key in loaded.vocabulary.conditions:
         library.get("nb", key)  # every page a rule can suggest exists (KeyError otherwise)

@@ -1,7 +1,8 @@
 """The clinic that runs the site: name, departments, phones, e-mail and booking links.
 
 One TOML file: `content/clinic.toml`, or `clinic.toml` in the instance folder, which wins.
-A bad file stops start-up with a ContentError (webapp.validation) that names the file and the key.
+A bad file stops start-up with a ContentError (webapp.core.validation) naming the file and key.
+The web layer loads it at start-up (`webapp.booking.init_clinic`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from flask import Flask
-
-from . import ROOT
 from .languages import LANGUAGES
 from .validation import ContentError, Where, read_toml
 
@@ -169,16 +167,3 @@ def load_clinic(path: Path) -> Clinic:
     """Read and check a clinic file; raises ContentError naming the file and the key."""
     data, _ = read_toml(path)
     return parse_clinic(data, path)
-
-
-def clinic_file(app: Flask) -> Path:
-    if app.config.get("CLINIC_FILE"):
-        return Path(app.config["CLINIC_FILE"])
-    local = Path(app.instance_path) / "clinic.toml"
-    return local if local.exists() else ROOT / "content" / "clinic.toml"
-
-
-def init_app(app: Flask) -> None:
-    clinic = load_clinic(clinic_file(app))
-    app.extensions["clinic"] = clinic
-    app.jinja_env.globals["clinic"] = clinic

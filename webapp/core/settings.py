@@ -16,7 +16,7 @@ from typing import Any
 
 from .languages import DEFAULT_LANGUAGE, LANGUAGES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PREFIX = "WEBAPP_"
 
 

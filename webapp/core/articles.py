@@ -2,7 +2,7 @@
 
 Plain Python, no Flask. `load_library(folder)` reads `<folder>/<lang>/articles/*.md`, validates
 every field and renders the Markdown to HTML once. A broken file raises ContentError (from
-webapp.validation) naming the file and the key. See docs/content-format.md.
+webapp.core.validation) naming the file and the key. See docs/content-format.md.
 """
 
 from __future__ import annotations
