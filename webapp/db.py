@@ -199,10 +199,19 @@ class Counts:
             finally:
                 db.conn.close()
         except (sqlite3.Error, OSError) as exc:
-            self.failing = f"{self.path}: {exc}"
+            self.failing = f"{shown(self.app, self.path)}: {exc}"
             self.logger.warning("Dropped %d counts (%s): %s", sum(counts.values()), self.path, exc)
         else:
             self.failing = ""
+
+
+def shown(app: Flask, path: Path) -> str:
+    """A file as the public pages name it (/healthz, the dashboard's sign-in): relative to the
+    instance folder, so the server's own folders are not told to anyone who asks."""
+    try:
+        return "$WEBAPP_INSTANCE/" + str(path.relative_to(app.instance_path))
+    except ValueError:
+        return path.name
 
 
 def counters(app: Flask) -> list[Counts]:
@@ -220,8 +229,8 @@ def init_app(app: Flask) -> None:
             create_tables(path)
     except (sqlite3.Error, OSError) as exc:
         app.extensions["db_problem"] = (
-            f"{path}: {exc}. The site runs without its database: nothing is counted or saved. "
-            f"Move the file aside and restore the last copy made with `flask db backup`."
+            f"{shown(app, path)}: {exc}. The site runs without its database: nothing is counted "
+            f"or saved. Move the file aside and restore the last copy made with `flask db backup`."
         )
-        app.logger.error("Database unusable: %s", app.extensions["db_problem"])
+        app.logger.error("Database unusable: %s: %s", path, exc)
     app.teardown_appcontext(close_db)

@@ -69,13 +69,15 @@ def database_state() -> str:
     try:
         db.get_db().execute("select count(*) from app_meta").fetchone()
     except sqlite3.Error as exc:
-        return f"{db.database_path(current_app)}: {exc}"
+        return f"{db.shown(current_app, db.database_path(current_app))}: {exc}"
     return "ok"
 
 
 def search_state() -> str:
     path = current_app.extensions["search_index"]
-    return "ok" if search_index.usable(path) else f"{path}: the index does not answer"
+    if search_index.usable(path):
+        return "ok"
+    return f"{db.shown(current_app, path)}: the index does not answer"
 
 
 def counts_state() -> str:
