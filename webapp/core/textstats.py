@@ -2,7 +2,7 @@
 
 Plain Python, no Flask. Used by the content tests and by writers:
 
-    python -m webapp.core.textstats content/nb/conditions/isjias.md
+    python -m webapp.core.textstats content/nb/articles/sciatica.md
 """
 
 from __future__ import annotations
