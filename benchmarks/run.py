@@ -140,10 +140,14 @@ def ensure_tools(install: bool) -> tuple[str | None, str | None]:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         print(f"Installing {' '.join(missing)} with apt-get …", flush=True)
         command = ["apt-get", "install", "-y", *missing]
-        quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        if subprocess.run(command, check=False, **quiet).returncode != 0:
-            subprocess.run(["apt-get", "update"], check=False, **quiet)
-            subprocess.run(command, check=False, **quiet)
+
+        def quiet(args: list[str]) -> int:
+            out = subprocess.DEVNULL
+            return subprocess.run(args, check=False, env=env, stdout=out, stderr=out).returncode
+
+        if quiet(command) != 0:
+            quiet(["apt-get", "update"])
+            quiet(command)
     return find_tool("wrk"), find_tool("nginx")
 
 
@@ -538,7 +542,7 @@ def evaluate(targets: dict[str, Target]) -> tuple[dict[str, dict], list[dict]]:
     checks: list[dict] = []
 
     def clean(t: Target) -> bool:
-        return bool(t.result) and t.result["non_2xx"] == 0
+        return bool(t.result and t.result["non_2xx"] == 0)
 
     for key, minimum in (("condition", CONDITION_MIN_RATIO), ("triage", TRIAGE_MIN_RATIO)):
         value = ratios[key]["vs_hello"]

@@ -25,4 +25,5 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && command -v apt-g
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

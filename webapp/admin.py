@@ -24,12 +24,13 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import click
 from flask import (
     Blueprint,
     Flask,
+    Request,
     Response,
     abort,
     current_app,
@@ -40,14 +41,18 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
+from sqlite_utils import Database
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response as BaseResponse
 
 from .core import triage
 from .core.settings import rate
 from .db import connect, database_path, get_db, immediate, problem, register_schema, startup_lock
+from .security import secret_bytes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,13 +61,16 @@ OUTCOMES = tuple(reversed(triage.OUTCOMES))  # most urgent first, as the dashboa
 
 
 @register_schema
-def _tables(db) -> None:  # type: ignore[no-untyped-def]
-    db["admin_credentials"].create(
+def _tables(db: Database) -> None:
+    credentials = db.table("admin_credentials")
+    credentials.create(
         {"id": int, "password_hash": str, "updated": str}, pk="id", if_not_exists=True
     )
-    if "generation" not in db["admin_credentials"].columns_dict:
-        db["admin_credentials"].add_column("generation", int, not_null_default=0)
-    db["login_failures"].create({"id": int, "client": str, "at": str}, pk="id", if_not_exists=True)
+    if "generation" not in credentials.columns_dict:
+        credentials.add_column("generation", int, not_null_default=0)
+    db.table("login_failures").create(
+        {"id": int, "client": str, "at": str}, pk="id", if_not_exists=True
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -74,7 +82,7 @@ def now() -> dt.datetime:
 
 def client_key() -> str:
     """The address that failed, as a keyed hash: enough to count, useless to anyone else."""
-    secret = current_app.secret_key.encode()  # type: ignore[union-attr]
+    secret = secret_bytes(current_app)
     return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
 
 
@@ -90,13 +98,13 @@ def check_csrf() -> None:
         abort(400)
 
 
-def generation(db) -> int | None:  # type: ignore[no-untyped-def]
+def generation(db: Database) -> int | None:
     """The server's session generation; None while no password is set."""
     row = db.execute("SELECT generation FROM admin_credentials WHERE id = 1").fetchone()
     return None if row is None else row[0]
 
 
-def end_all_sessions(db) -> None:  # type: ignore[no-untyped-def]
+def end_all_sessions(db: Database) -> None:
     with immediate(db):
         db.execute("UPDATE admin_credentials SET generation = generation + 1 WHERE id = 1")
 
@@ -112,9 +120,12 @@ def session_valid() -> bool:
     return session.get("generation") == generation(get_db())
 
 
-def signed_in(view: Callable) -> Callable:
+P = ParamSpec("P")
+
+
+def signed_in(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if problem(current_app):
             return unavailable()
         if not session_valid():
@@ -140,7 +151,7 @@ def no_store(response: Response) -> Response:
 # --- sign-in ----------------------------------------------------------------------------------
 
 
-def retry_after(db) -> int:  # type: ignore[no-untyped-def]
+def retry_after(db: Database) -> int:
     """Seconds until a sign-in may be tried again; 0 when it may be tried now.
 
     Two limits: failures from this address, and failures from all addresses together (one
@@ -166,7 +177,7 @@ class TooManyAttempts(TooManyRequests):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> ResponseReturnValue:
     if problem(current_app):
         return unavailable()
     if request.method == "POST":
@@ -186,14 +197,14 @@ def login() -> Response | str | tuple[str, int]:
             csrf_token()
             return redirect(url_for("admin.dashboard"))
         with immediate(db):
-            db["login_failures"].insert({"client": client_key(), "at": now().isoformat()})
+            db.table("login_failures").insert({"client": client_key(), "at": now().isoformat()})
         return render_template("admin/login.html", error=True, csrf=csrf_token()), 401
     return render_template("admin/login.html", error=None, csrf=csrf_token())
 
 
 @bp.post("/logout")
 @signed_in
-def logout() -> Response:
+def logout() -> BaseResponse:
     """Sign out: this session and every other one end (one account, one generation)."""
     check_csrf()
     end_all_sessions(get_db())
@@ -209,7 +220,7 @@ def iso_week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def outcomes_per_week(db) -> list[dict]:  # type: ignore[no-untyped-def]
+def outcomes_per_week(db: Database) -> list[dict]:
     weeks: dict[str, dict[str, int]] = {}
     for row in db["outcome_counts"].rows:
         counts = weeks.setdefault(iso_week(row["day"]), dict.fromkeys(OUTCOMES, 0))
@@ -217,7 +228,7 @@ def outcomes_per_week(db) -> list[dict]:  # type: ignore[no-untyped-def]
     return [{"week": week, **counts} for week, counts in sorted(weeks.items())]
 
 
-def most_read(db, limit: int = 20) -> list[dict]:  # type: ignore[no-untyped-def]
+def most_read(db: Database, limit: int = 20) -> list[dict]:
     rows = db.execute(
         "SELECT page, sum(count) AS views FROM page_views GROUP BY page "
         "ORDER BY views DESC, page LIMIT ?",
@@ -226,7 +237,7 @@ def most_read(db, limit: int = 20) -> list[dict]:  # type: ignore[no-untyped-def
     return [{"page": page, "views": views} for page, views in rows]
 
 
-def empty_searches(db, limit: int = 50) -> list[dict]:  # type: ignore[no-untyped-def]
+def empty_searches(db: Database, limit: int = 50) -> list[dict]:
     rows = db.execute(
         "SELECT query, lang, sum(count) AS times FROM search_misses GROUP BY query, lang "
         "ORDER BY times DESC, query LIMIT ?",
@@ -235,7 +246,7 @@ def empty_searches(db, limit: int = 50) -> list[dict]:  # type: ignore[no-untype
     return [{"query": q, "lang": lang, "times": n} for q, lang, n in rows]
 
 
-def feedback_per_page(db) -> list[dict]:  # type: ignore[no-untyped-def]
+def feedback_per_page(db: Database) -> list[dict]:
     rows = db.execute(
         "SELECT page, sum(helpful) AS yes, sum(1 - helpful) AS no FROM feedback "
         "GROUP BY page ORDER BY (yes + no) DESC, page"
@@ -243,7 +254,7 @@ def feedback_per_page(db) -> list[dict]:  # type: ignore[no-untyped-def]
     return [{"page": page, "yes": yes, "no": no} for page, yes, no in rows]
 
 
-def comments(db, limit: int = 100) -> list[dict]:  # type: ignore[no-untyped-def]
+def comments(db: Database, limit: int = 100) -> list[dict]:
     rows = db.execute(
         "SELECT day, page, lang, helpful, comment FROM feedback WHERE comment != '' "
         "ORDER BY day DESC, id DESC LIMIT ?",
@@ -353,7 +364,7 @@ def csv_cell(value: object) -> object:
 
 @bp.post("/prune")
 @signed_in
-def prune_now() -> Response:
+def prune_now() -> BaseResponse:
     check_csrf()
     prune(get_db(), current_app.config)
     return redirect(url_for("admin.dashboard"))
@@ -365,7 +376,7 @@ PRUNED = {"outcome_counts": "day", "page_views": "day", "search_misses": "day", 
 FINGERPRINT_DAYS = 90  # how long the fingerprints of missed searches are kept
 
 
-def prune(db, config: Mapping[str, Any]) -> int:  # type: ignore[no-untyped-def]
+def prune(db: Database, config: Mapping[str, Any]) -> int:
     """Delete what is past its time: anonymous rows after RETENTION_DAYS, feedback comments
     after COMMENT_DAYS (the yes/no stays), fingerprints of missed searches after 90 days and
     sign-in failures after a day. Returns the number of rows deleted or blanked."""
@@ -404,7 +415,7 @@ def backup(source: Path, target: Path) -> str:
             dest.close()
 
 
-def set_password(db, password: str) -> None:  # type: ignore[no-untyped-def]
+def set_password(db: Database, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
     # A new password also raises the session generation: every open session ends.
@@ -475,7 +486,7 @@ class AdminOnlySessions(SecureCookieSessionInterface):
     """Sessions exist under /admin only. Everywhere else the session is a NullSession: a patient
     page can never set a cookie, even by mistake, and no request pays for reading one."""
 
-    def open_session(self, app: Flask, request):  # type: ignore[no-untyped-def]
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if not request.path.startswith("/admin"):
             return self.make_null_session(app)
         return super().open_session(app, request)

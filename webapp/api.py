@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from .checker_flow import ANSWERS, OUTCOME_TEXT, checker, count_outcome, finding_text
 from .core.triage import OUTCOMES, InputError, Result
 from .i18n import LANGUAGES
+from .programs import program_url
 from .sitemap import startup_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,7 +41,7 @@ class Texts:
                     "summary": url_for("checker.flow", lang=lang),
                 }
                 for key in checker_.vocabulary.programs:
-                    self.program[(lang, key)] = app.jinja_env.globals["program_url"](key, lang)
+                    self.program[(lang, key)] = program_url(key, lang)
                 for key in checker_.vocabulary.conditions:
                     a = library.get(lang, key)
                     url = url_for("library.article", lang=lang, slug=a.slug)

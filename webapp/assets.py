@@ -67,8 +67,8 @@ def static_file(filename: str) -> Response:
     if asset is None:
         abort(404)
     immutable = filename == asset.fingerprinted
-    use_gzip = asset.gzipped is not None and accepts_gzip()
-    tag = asset.etag + ("-gz" if use_gzip else "")
+    gzipped = asset.gzipped if asset.gzipped is not None and accepts_gzip() else None
+    tag = asset.etag + ("-gz" if gzipped is not None else "")
     response = Response(mimetype=asset.mimetype)
     response.set_etag(tag)
     response.vary.add("Accept-Encoding")
@@ -79,8 +79,8 @@ def static_file(filename: str) -> Response:
     if request.if_none_match.contains(tag):
         response.status_code = 304
         return response
-    if use_gzip:
-        response.set_data(asset.gzipped)
+    if gzipped is not None:
+        response.set_data(gzipped)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(asset.body)

@@ -76,7 +76,9 @@ class PageCache:
                 return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
         sent: list[tuple[str, list[tuple[str, str]]]] = []
 
-        def start(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
+        def start(
+            status: str, headers: list[tuple[str, str]], exc_info: object = None
+        ) -> Callable[[bytes], object]:
             sent.append((status, headers))
             return start_response(status, headers, exc_info)
 

@@ -25,6 +25,8 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from sqlite_utils import Database
+from werkzeug.datastructures import MultiDict
 
 from . import sitemap
 from .caching import cache_pages
@@ -38,12 +40,13 @@ from .core.triage import (
     TriageInput,
     load_checker,
 )
+from .core.triage.model import AnswerValue
 from .db import Counts, register_schema
 from .i18n import LANGUAGES, localized_route
 
 bp = Blueprint("checker", __name__)
 
-ANSWERS = ("yes", "no", "unsure")
+ANSWERS: tuple[AnswerValue, ...] = ("yes", "no", "unsure")
 
 # How long the pain has lasted: the choice a patient taps, and the weeks the engine gets.
 DURATIONS: dict[str, tuple[float, object]] = {
@@ -231,7 +234,7 @@ class BadForm(Exception):
 class Flow:
     """Everything answered so far, as carried in the form."""
 
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
     age: int | None = None
     duration: str | None = None
     areas: list[str] = field(default_factory=list)
@@ -243,7 +246,9 @@ class Flow:
         shown = set(step.asks) if step else set()
         if step is not None and step.kind == "signs":
             shown |= set(emergency_ids())
-        fields = [(f"q_{q}", v) for q, v in self.answers.items() if q not in shown]
+        fields: list[tuple[str, str]] = [
+            (f"q_{q}", v) for q, v in self.answers.items() if q not in shown
+        ]
         if step_id != "about":
             if self.age is not None:
                 fields.append(("age", str(self.age)))
@@ -324,7 +329,7 @@ def steps_for(flow: Flow) -> list[Step]:
     return [s for s in STEPS if step_applies(s, flow)]
 
 
-def read_flow(form, skip: Step | None = None) -> Flow:  # type: ignore[no-untyped-def]
+def read_flow(form: MultiDict[str, str], skip: Step | None = None) -> Flow:
     """Read the carried answers; anything that is not ours is a bad request.
 
     The fields of `skip` (the step being posted) are read by read_step, with friendly errors.
@@ -361,7 +366,9 @@ def answer_error(q: Question, lang: str) -> str:
     return str(_l("Answer the question «%(question)s»", question=q.text[lang]))
 
 
-def read_step(step: Step, form, flow: Flow, lang: str) -> tuple[dict[str, str], bool]:  # type: ignore[no-untyped-def]
+def read_step(
+    step: Step, form: MultiDict[str, str], flow: Flow, lang: str
+) -> tuple[dict[str, str], bool]:
     """Take this step's own inputs into the flow.
 
     Returns the errors by field id, and whether the step must be shown again in its detail view
@@ -414,8 +421,8 @@ def read_step(step: Step, form, flow: Flow, lang: str) -> tuple[dict[str, str], 
         shown = applying(step, flow)
         chosen = form.getlist("sign")
         allowed = {q.id for q in shown} | {"none", "unsure"}
-        for q in step.questions:
-            flow.answers.pop(q, None)
+        for qid in step.questions:
+            flow.answers.pop(qid, None)
         if not set(chosen) <= allowed:
             raise BadForm("sign")
         if shown and not chosen:
@@ -438,7 +445,9 @@ def read_step(step: Step, form, flow: Flow, lang: str) -> tuple[dict[str, str], 
     return errors, False
 
 
-def _read_radios(ids: tuple[str, ...], form, flow: Flow, lang: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _read_radios(
+    ids: tuple[str, ...], form: MultiDict[str, str], flow: Flow, lang: str
+) -> dict[str, str]:
     """Questions answered yes / no / «I don't know»; every one that applies needs an answer."""
     errors: dict[str, str] = {}
     applicable = flow.applicable_ids()
@@ -611,8 +620,9 @@ def summary_context(state: Flow, lang: str) -> dict:
 def render_result(result: Result, state: Flow, lang: str, stopped: bool = False) -> Response:
     count_outcome(result.outcome)
     library = current_app.extensions["library"]
-    default = tuple(str(t) for t in OUTCOME_TEXT[(result.outcome, result.urgency)])
-    title, advice = finding_text(result, lang, checker().advice, default)  # type: ignore[arg-type]
+    level_title, level_advice = OUTCOME_TEXT[(result.outcome, result.urgency)]
+    default = (str(level_title), str(level_advice))
+    title, advice = finding_text(result, lang, checker().advice, default)
     back_areas = checker().sets["back_any"] & set(state.areas)
     return _respond(
         "result",
@@ -641,8 +651,8 @@ def rules(lang: str) -> str:
 
 
 @register_schema
-def _outcome_table(db) -> None:  # type: ignore[no-untyped-def]
-    db["outcome_counts"].create(
+def _outcome_table(db: Database) -> None:
+    db.table("outcome_counts").create(
         {"day": str, "outcome": str, "count": int}, pk=("day", "outcome"), if_not_exists=True
     )
 

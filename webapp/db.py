@@ -35,8 +35,8 @@ def register_schema(fn: SchemaFn) -> SchemaFn:
 
 @register_schema
 def _meta(db: sqlite_utils.Database) -> None:
-    db["app_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db["app_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    db.table("app_meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table("app_meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
 def database_path(app: Flask) -> Path:

@@ -187,10 +187,30 @@ def static_command(root: Path) -> None:
 @click.option("--acme-root", default="/var/www/acme", show_default=True, help="ACME webroot.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Not stdout.")
 @with_appcontext
-def nginx_config_command(output: Path | None, **options: str | tuple[str, ...] | None) -> None:
+def nginx_config_command(
+    output: Path | None,
+    root: str,
+    upstream: str,
+    listen: tuple[str, ...],
+    names: tuple[str, ...],
+    access_log: str,
+    tls_cert: str | None,
+    tls_key: str | None,
+    acme_root: str,
+) -> None:
     """Render deploy/nginx.conf.template for this app and these paths."""
     try:
-        text = nginx_config(current_app, **options)  # type: ignore[arg-type]
+        text = nginx_config(
+            current_app,
+            root=root,
+            upstream=upstream,
+            listen=listen,
+            names=names,
+            access_log=access_log,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            acme_root=acme_root,
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if output is None:

@@ -39,6 +39,7 @@ from . import sitemap
 from .core.settings import rate
 from .db import Counts, get_db, immediate, register_schema
 from .i18n import localized_route
+from .security import secret_bytes
 
 bp = Blueprint("feedback", __name__)
 
@@ -46,21 +47,21 @@ MAX_COMMENT = 500
 
 
 @register_schema
-def _tables(db) -> None:  # type: ignore[no-untyped-def]
-    db["feedback"].create(
+def _tables(db: Database) -> None:
+    db.table("feedback").create(
         {"id": int, "day": str, "page": str, "lang": str, "helpful": int, "comment": str},
         pk="id",
         if_not_exists=True,
     )
-    db["page_views"].create(
+    db.table("page_views").create(
         {"day": str, "page": str, "count": int}, pk=("day", "page"), if_not_exists=True
     )
-    db["search_misses"].create(
+    db.table("search_misses").create(
         {"day": str, "lang": str, "query": str, "count": int},
         pk=("day", "lang", "query"),
         if_not_exists=True,
     )
-    db["search_miss_days"].create(
+    db.table("search_miss_days").create(
         {"fingerprint": str, "day": str}, pk=("fingerprint", "day"), if_not_exists=True
     )
 
@@ -138,7 +139,7 @@ def submit(lang: str) -> Response:
     fragment = request.headers.get("HX-Target") == "feedback"
     try:
         with immediate(get_db()) as db:
-            db["feedback"].insert(row)
+            db.table("feedback").insert(row)
     except sqlite3.Error as exc:  # asked for, so the person is told: a 503 that says so
         current_app.logger.error("Feedback not saved: %s", exc)
         if not fragment:
@@ -199,7 +200,7 @@ class SearchMisses(Counts):
 
     def __init__(self, app: Flask) -> None:
         super().__init__(app, "")
-        self.key = app.secret_key.encode()  # type: ignore[union-attr]
+        self.key = secret_bytes(app)
         self.min_days: int = app.config["SEARCH_MISS_DAYS"]
 
     def fingerprint(self, lang: str, words: str) -> str:

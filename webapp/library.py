@@ -105,7 +105,9 @@ def find(lang: str, query: str) -> list[search_index.Hit]:
 
 def _sitemap_pages() -> list[dict[str, str]]:
     lib = library()
-    pages = [{lang: url_for("library.index", lang=lang) for lang in LANGUAGES}]
+    pages: list[dict[str, str]] = [
+        {lang: url_for("library.index", lang=lang) for lang in LANGUAGES}
+    ]
     for key in lib.articles["nb"]:
         pages.append({code: article_url(a) for code, a in lib.alternates(key).items()})
     return pages

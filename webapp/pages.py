@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from typing import cast
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     jsonify,
@@ -15,9 +17,12 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale, gettext
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import db, sitemap
+from .assets import asset_url, static_file
 from .caching import cache_pages
 from .core import search_index
 from .i18n import LANGUAGES, language_from_accept_header, localized_route
@@ -28,7 +33,7 @@ THEME_COLOUR = "#00695c"
 
 
 @bp.route("/")
-def root() -> Response:
+def root() -> BaseResponse:
     """Send the visitor to their language; the URL then carries it, so links can be shared."""
     response = redirect(url_for("pages.home", lang=language_from_accept_header()), 302)
     response.vary.add("Accept-Language")
@@ -110,7 +115,6 @@ def sitemap_xml() -> Response:
 @bp.route("/manifest.webmanifest")
 def manifest() -> Response:
     clinic = current_app.extensions["clinic"]
-    assets = current_app.jinja_env.globals["asset"]
     with force_locale("nb"):
         description = gettext("Explainers, a symptom checker and exercises for foot and back pain.")
     data = {
@@ -126,15 +130,15 @@ def manifest() -> Response:
         "theme_color": THEME_COLOUR,
         "background_color": "#ffffff",
         "icons": [
-            {"src": assets("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": assets("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
             {
-                "src": assets("icons/icon-maskable-512.png"),
+                "src": asset_url("icons/icon-maskable-512.png"),
                 "sizes": "512x512",
                 "type": "image/png",
                 "purpose": "maskable",
             },
-            {"src": assets("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": asset_url("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
         ],
     }
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
@@ -142,12 +146,11 @@ def manifest() -> Response:
 
 def shell_urls() -> list[str]:
     """What the service worker precaches: the offline pages and the files every page needs."""
-    assets = current_app.jinja_env.globals["asset"]
     urls = [url_for("pages.offline", lang=lang) for lang in LANGUAGES]
     # The scripts of the pages that must work offline (programmes and the diary) come along.
     names = ("css/app.css", "js/app.js", "js/player.js", "js/diary.js", "icons/icon.svg",
              "icons/favicon-32.png")  # fmt: skip
-    urls += [assets(name) for name in names]
+    urls += [asset_url(name) for name in names]
     return urls
 
 
@@ -163,8 +166,6 @@ def service_worker() -> Response:
 
 @bp.route("/favicon.ico")
 def favicon() -> Response:
-    from .assets import static_file
-
     return static_file("favicon.ico")
 
 
@@ -176,7 +177,8 @@ def _pages() -> list[dict[str, str]]:
 
 
 @bp.record_once
-def _register(state) -> None:  # type: ignore[no-untyped-def]
-    sitemap.register(state.app, _pages)
+def _register(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)  # typed as Flask's base App; a Flask blueprint gets a Flask app
+    sitemap.register(app, _pages)
     names = ("home", "privacy", "offline", "robots", "sitemap_xml", "manifest", "service_worker")
-    cache_pages(state.app, {f"pages.{name}" for name in names})
+    cache_pages(app, {f"pages.{name}" for name in names})

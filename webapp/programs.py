@@ -127,7 +127,7 @@ def diary(lang: str) -> str:
 
 def _sitemap_pages() -> list[dict[str, str]]:
     cat = catalogue()
-    pages = [
+    pages: list[dict[str, str]] = [
         {lang: url_for(endpoint, lang=lang) for lang in LANGUAGES}
         for endpoint in ("programs.index", "programs.diary")
     ]

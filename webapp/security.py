@@ -71,7 +71,9 @@ class SecurityHeaders:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        def start(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
+        def start(
+            status: str, headers: list[tuple[str, str]], exc_info: object = None
+        ) -> Callable[[bytes], object]:
             # A new list: the page cache passes its stored headers, which must stay as they are.
             return start_response(status, headers + self.headers, exc_info)
 
@@ -122,6 +124,14 @@ def secret_key(app: Flask) -> str:
         )
         return secrets.token_urlsafe(48)
     return path.read_text().strip()
+
+
+def secret_bytes(app: Flask) -> bytes:
+    """The secret key as bytes, for keyed hashes (Flask allows it as str or bytes)."""
+    key = app.secret_key
+    if key is None:
+        raise RuntimeError("SECRET_KEY is not set (security.init_app sets it)")
+    return key if isinstance(key, bytes) else key.encode()
 
 
 def init_app(app: Flask) -> None:

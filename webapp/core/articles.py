@@ -82,9 +82,14 @@ class Library:
         return {lang: self.articles[lang][key] for lang in LANGUAGES}
 
 
+# æ, ø, å after z ({|} follow z in ASCII), and as plain letters in the slugs of headings.
+_NORWEGIAN_LAST = str.maketrans("æøå", "{|}")
+_ASCII_LETTERS = {ord("æ"): "ae", ord("ø"): "o", ord("å"): "a"}
+
+
 def sort_key(text: str) -> str:
     """Sort æ, ø, å after z, as Norwegian dictionaries do."""
-    return text.lower().translate(str.maketrans({"æ": "{", "ø": "|", "å": "}"}))
+    return text.lower().translate(_NORWEGIAN_LAST)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
@@ -200,7 +205,7 @@ def render_markdown(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    text = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    text = text.lower().translate(_ASCII_LETTERS)
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "section"
 
 

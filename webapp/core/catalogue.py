@@ -190,7 +190,7 @@ def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str])
         for ex_id in ids:
             if ex_id not in exercises:
                 raise week_at.child("exercises").fail(f"no exercise with id {ex_id!r}")
-        focus = {
+        focus: dict[str, str] = {
             lang: week_at.child(lang).get(week_at.get(table, lang, dict), "focus", str)
             for lang in LANGUAGES
         }

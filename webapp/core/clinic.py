@@ -95,7 +95,7 @@ def parse_clinic(data: dict[str, Any], source: str | Path) -> Clinic:
     site_at = where.child("site_name")
     site_table = where.get(data, "site_name", dict)
     site_at.only(site_table, LANGUAGES)
-    site_name = {lang: site_at.get(site_table, lang, str) for lang in LANGUAGES}
+    site_name: dict[str, str] = {lang: site_at.get(site_table, lang, str) for lang in LANGUAGES}
     phone = where.get(data, "phone", str)
     if not _PHONE_RE.match(phone):
         raise where.child("phone").fail(f"not a phone number: {phone!r}")

@@ -103,7 +103,8 @@ def write_index(path: Path, library: Library) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     db = sqlite_utils.Database(tmp, recreate=True)
     try:
-        db["articles"].insert_all(
+        articles = db.table("articles")
+        articles.insert_all(
             (
                 {
                     "id": f"{a.lang}:{a.key}",
@@ -119,7 +120,7 @@ def write_index(path: Path, library: Library) -> None:
             ),
             pk="id",
         )
-        db["articles"].enable_fts(COLUMNS, tokenize="trigram", create_triggers=True, replace=True)
+        articles.enable_fts(COLUMNS, tokenize="trigram", create_triggers=True, replace=True)
         db.conn.close()
         os.replace(tmp, path)  # readers see the old file or the whole new one, never half
     except BaseException:

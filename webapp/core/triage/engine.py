@@ -40,6 +40,7 @@ from .model import (
     ANSWER_VALUES,
     LANGS,
     Advice,
+    AnswerValue,
     Facts,
     InputError,
     Question,
@@ -199,8 +200,11 @@ class Checker:
         return frozenset(seen)
 
     def _answers(
-        self, value: object, fields: dict[str, str], context: tuple | None
-    ) -> tuple[dict[str, str], tuple[str, ...]]:
+        self,
+        value: object,
+        fields: dict[str, str],
+        context: tuple[int, float, frozenset[str] | None] | None,
+    ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
         if not isinstance(value, dict):
             fields["answers"] = "must be an object of question id to answer"
             return {}, ()
@@ -214,7 +218,7 @@ class Checker:
             applying = {q.id for q in self.questions if not q.applies}
         else:
             applying = {q.id for q in self.applicable(*context, given)}
-        answers: dict[str, str] = {}
+        answers: dict[str, AnswerValue] = {}
         not_answered: list[str] = []
         for q in self.questions:
             if q.id in value:
@@ -295,6 +299,7 @@ class Checker:
         program = self._program(fired, winning, outcome)
         if not fired or (outcome == "selfcare" and program is None):
             return self._fallback_result(fired, inp)
+        assert outcome is not None  # a rule fired, so one of them is at the top level
 
         by_severity = sorted(fired, key=lambda r: -r.level)  # sorted() is stable: file order
         if outcome == "urgent":
@@ -305,7 +310,7 @@ class Checker:
             contributing = by_severity
         winning_sorted = [r for r in by_severity if r.outcome == outcome]
         return Result(
-            outcome=outcome,  # type: ignore[arg-type]
+            outcome=outcome,
             urgency=winning_sorted[0].urgency,
             reasons=[_reason(r) for r in winning_sorted],
             conditions=_unique([c for r in contributing for c in r.conditions]),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from ..validation import Where, read_toml
 from .conditions import Known, compile_when, expand_regions
@@ -81,11 +81,15 @@ def _ident(value: object, where: Where, pattern: re.Pattern[str] = ID_RE) -> str
     return text
 
 
-def _choice(value: object, choices: Iterable[str], where: Where) -> str:
-    choices = tuple(choices)
-    if value not in choices:
-        raise where.fail(f"must be one of: {', '.join(choices)}")
-    return str(value)
+Choice = TypeVar("Choice", bound=str)
+
+
+def _choice(value: object, choices: Iterable[Choice], where: Where) -> Choice:
+    options = tuple(choices)
+    for option in options:
+        if option == value:
+            return option
+    raise where.fail(f"must be one of: {', '.join(options)}")
 
 
 def _text(value: object, where: Where, *, empty_ok: bool = False) -> dict[str, str]:
@@ -189,7 +193,7 @@ def load_questions(path: Path, known: Known) -> list[Question]:
         ids.append((qid, at.child("id")))
         extra = {"applies_to": applies_to} if applies_to else {}
         questions.append(
-            Question(qid, group, text, help_text, reassuring, sign, _frozen(applies), **extra)  # type: ignore[arg-type]
+            Question(qid, group, text, help_text, reassuring, sign, _frozen(applies), **extra)
         )
     _unique(ids)
     return questions
@@ -220,7 +224,7 @@ def load_regions(
         at = Where(at.file, f"region[{i}]({rid})")
         view = _choice(table["view"], VIEWS, at.child("view"))
         zone = _choice(table["zone"], zone_ids, at.child("zone"))
-        regions.append(Region(rid, view, _text(table["label"], at.child("label")), zone))  # type: ignore[arg-type]
+        regions.append(Region(rid, view, _text(table["label"], at.child("label")), zone))
     _unique([(r.id, where.child("region").index(i)) for i, r in enumerate(regions)])
     region_ids = {r.id for r in regions}
     sets: dict[str, frozenset[str]] = {}

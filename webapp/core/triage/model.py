@@ -17,10 +17,10 @@ View = Literal["back", "front", "sole"]
 
 LANGS: tuple[str, ...] = LANGUAGES
 ANSWER_VALUES: tuple[str, ...] = ("yes", "no", "unsure")
-GROUPS: tuple[str, ...] = ("emergency", "red_flag", "scope", "other")
+GROUPS: tuple[Group, ...] = ("emergency", "red_flag", "scope", "other")
 # Questions of these groups must be answered wherever they apply; "other" ones may be left out.
 REQUIRED_GROUPS: frozenset[str] = frozenset({"emergency", "red_flag", "scope"})
-VIEWS: tuple[str, ...] = ("back", "front", "sole")
+VIEWS: tuple[View, ...] = ("back", "front", "sole")
 # The outcomes from lowest to highest (`level` counts on the order); from highest, as the
 # dashboard lists them: tuple(reversed(OUTCOMES)).
 OUTCOMES: tuple[str, ...] = ("selfcare", "clinic", "urgent")
