@@ -79,28 +79,32 @@ def article(lang: str, slug: str) -> str:
 @localized_route(bp, {"nb": "/nb/sok", "en": "/en/search"})
 def search(lang: str) -> Response:
     query = request.args.get("q", "").strip()[:MAX_QUERY]
-    results = [library().get(lang, hit.key) for hit in find(lang, query)] if query else []
+    found = find(lang, query) if query else search_index.Found([], query)
+    results = [library().get(lang, hit.key) for hit in found.hits]
     if query and not results:
         record_search_miss(lang, query)
     fragment = request.headers.get("HX-Target") == "search-results"
     template = "library/_results.html" if fragment else "library/search.html"
-    response = make_response(render_template(template, query=query, results=results))
+    corrected = found.query if found.query != query else None
+    response = make_response(
+        render_template(template, query=query, results=results, corrected=corrected)
+    )
     response.vary.add("HX-Target")
     response.headers["Cache-Control"] = "no-store"  # what a person searched for stays theirs
     return response
 
 
-def find(lang: str, query: str) -> list[search_index.Hit]:
+def find(lang: str, query: str) -> search_index.Found:
     """Search; when the index file fails, write it again from the content and search again."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        return search_index.search(app.extensions["search_index"], lang, query)
+        return search_index.find(app.extensions["search_index"], lang, query)
     except sqlite3.DatabaseError as exc:
         app.logger.error("Search index failed (%s); writing it again from the content", exc)
         with startup_lock(app):
             path = search_index.rebuild(app.extensions["search_index"], library())
             app.extensions["search_index"] = path
-        return search_index.search(app.extensions["search_index"], lang, query)
+        return search_index.find(app.extensions["search_index"], lang, query)
 
 
 def _sitemap_pages() -> list[dict[str, str]]:

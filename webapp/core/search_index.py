@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def write_index(path: Path, library: Library) -> None:
                     "lang": a.lang,
                     "key": a.key,
                     "title": a.title,
-                    "synonyms": " ".join(a.synonyms),
+                    "synonyms": "\x1f".join(a.synonyms),  # one name per part
                     "summary": a.summary,
                     "body": a.body,
                 }
@@ -121,6 +122,10 @@ def write_index(path: Path, library: Library) -> None:
             pk="id",
         )
         articles.enable_fts(COLUMNS, tokenize="trigram", create_triggers=True, replace=True)
+        db.table("words").insert_all(
+            ({"lang": lang, "word": word, "count": n} for (lang, word), n in vocabulary(library)),
+            pk=("lang", "word"),
+        )
         db.conn.close()
         os.replace(tmp, path)  # readers see the old file or the whole new one, never half
     except BaseException:
@@ -129,38 +134,148 @@ def write_index(path: Path, library: Library) -> None:
         raise
 
 
+def vocabulary(library: Library) -> list[tuple[tuple[str, str], int]]:
+    """Every word of the articles, per language, with how often it is used: what a misspelt
+    search word is corrected to."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for lang, articles in library.articles.items():
+        for a in articles.values():
+            text = " ".join([a.title, *a.synonyms, a.summary, a.body])
+            counts.update((lang, w.lower()) for w in WORD_RE.findall(text) if len(w) >= MIN_TERM)
+    return sorted(counts.items())
+
+
 def terms(query: str) -> list[str]:
     """The words of a query worth searching for (three letters or more), lower-cased."""
     return [w.lower() for w in WORD_RE.findall(query) if len(w) >= MIN_TERM][:8]
 
 
-def fts_query(query: str) -> str | None:
+def quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts_query(words: list[str]) -> str | None:
     """Quote every term (no FTS5 syntax reaches the engine) and OR each with its variant."""
     parts = []
-    for term in terms(query):
+    for term in words:
         options = {term, *VARIANTS.get(term, ())}
-        quoted = " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(options))
-        parts.append(f"({quoted})")
+        parts.append("(" + " OR ".join(quoted(t) for t in sorted(options)) + ")")
     return " AND ".join(parts) or None
 
 
-def search(path: Path, lang: str, query: str, limit: int = 20) -> list[Hit]:
-    match = fts_query(query)
-    if match is None:
-        return []
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
+def normal(text: str) -> str:
+    return " ".join(w.lower() for w in WORD_RE.findall(text))
+
+
+def edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, stopping once it is over `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        best = row[0]
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+            best = min(best, row[j])
+        if best > limit:
+            return limit + 1
+    return row[-1]
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]
+    query: str  # the words searched for: the person's own, or with misspellings corrected
+
+
+class Index:
+    """A read-only connection to the index file, for one search."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def known(self, lang: str, term: str) -> bool:
+        """Some article of this language has the term (or a word containing it)."""
+        row = self.conn.execute(
+            "select 1 from articles_fts join articles a on a.rowid = articles_fts.rowid "
+            "where articles_fts match ? and a.lang = ? limit 1",
+            (fts_query([term]), lang),
+        ).fetchone()
+        return row is not None
+
+    def correction(self, lang: str, term: str) -> str | None:
+        """The article word closest to a misspelt term: one edit for words under seven
+        letters, two for longer ones; the more common word when two are as close."""
+        if len(term) < 4:
+            return None
+        limit = 1 if len(term) < 7 else 2
+        rows = self.conn.execute(
+            "select word, count from words where lang = ? and length(word) between ? and ?",
+            (lang, len(term) - limit, len(term) + limit),
+        ).fetchall()
+        scored = [(edits(term, word, limit), -count, word) for word, count in rows]
+        best = min((s for s in scored if s[0] <= limit), default=None)
+        return best[2] if best else None
+
+    def candidates(self, lang: str, words: list[str], limit: int) -> list[tuple[str, ...]]:
+        return self.conn.execute(
             """
-            select a.key, a.title, a.summary
+            select a.key, a.title, a.summary, a.synonyms,
+                   bm25(articles_fts, 10.0, 6.0, 3.0, 1.0) as rank
             from articles_fts
             join articles a on a.rowid = articles_fts.rowid
             where articles_fts match ? and a.lang = ?
-            order by bm25(articles_fts, 10.0, 6.0, 3.0, 1.0)
+            order by rank
             limit ?
             """,
-            (match, lang, limit),
+            (fts_query(words), lang, limit),
         ).fetchall()
+
+
+def fit(query: str, title: str, synonyms: str) -> int:
+    """How well a page's own names fit the whole query: the title is the query («isjias» →
+    «Isjias» before «Isjiasnerven i klem»), a synonym is the query, or the title holds it."""
+    q = normal(query)
+    if q in (normal(title), normal(title.split("(")[0])):
+        return 3
+    if q in (normal(name) for name in synonyms.split("\x1f")):
+        return 2
+    if f" {q} " in f" {normal(title)} ":
+        return 1
+    return 0
+
+
+def find(path: Path, lang: str, query: str, limit: int = 20) -> Found:
+    """The pages for a query, best first. A word no page has is corrected to the closest word
+    the pages use («sciatca» → «sciatica»); pages whose own names fit the query come first,
+    then SQLite's bm25 over title, synonyms, summary and text."""
+    words = terms(query)
+    if not words:
+        return Found([], query)
+    index = Index(path)
+    try:
+        searched = [
+            term if index.known(lang, term) else (index.correction(lang, term) or term)
+            for term in words
+        ]
+        shown = query if searched == words else " ".join(searched)
+        rows = index.candidates(lang, searched, max(limit, 50))
     finally:
-        conn.close()
-    return [Hit(*row) for row in rows]
+        index.close()
+    # The query as the pages spell it too («isjas» → «isjias»), so a variant fits the title.
+    spelled = " ".join(VARIANTS.get(term, (term,))[0] for term in searched)
+
+    def order(row: tuple[str, ...]) -> tuple[int, float]:
+        return (-max(fit(shown, row[1], row[3]), fit(spelled, row[1], row[3])), float(row[4]))
+
+    ranked = sorted(rows, key=order)
+    return Found([Hit(r[0], r[1], r[2]) for r in ranked[:limit]], shown)
+
+
+def search(path: Path, lang: str, query: str, limit: int = 20) -> list[Hit]:
+    """The pages for a query, best first (see `find`)."""
+    return find(path, lang, query, limit).hits
