@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -18,11 +19,12 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from . import sitemap
 from .caching import cache_pages
 from .core import search_index
-from .core.articles import BODY_AREAS, Article, Library, load_library
+from .core.articles import BODY_AREAS, OWN_LINK_RE, Article, Library, load_library
 from .db import startup_lock
 from .feedback import record_search_miss
 from .i18n import LANGUAGES, localized_route
@@ -45,6 +47,24 @@ def library() -> Library:
 
 def article_url(article: Article) -> str:
     return url_for("library.article", lang=article.lang, slug=article.slug)
+
+
+def own_links(html: str, lang: str) -> Markup:
+    """An article's rendered Markdown with its links to our own pages made real:
+    `program:ID` → the programme's page, `article:KEY#anchor` → that article (in `lang`).
+    The targets were checked to exist when the content loaded."""
+    from .programs import program_url
+
+    def href(match: re.Match[str]) -> str:
+        kind, target, anchor = match.groups()
+        url = (
+            program_url(target, lang)
+            if kind == "program"
+            else article_url(library().get(lang, target))
+        )
+        return f'href="{url}{anchor or ""}"'
+
+    return Markup(OWN_LINK_RE.sub(href, html))  # noqa: S704 - our own rendered Markdown
 
 
 @localized_route(bp, {"nb": "/nb/tilstander/", "en": "/en/conditions/"})
@@ -123,6 +143,7 @@ def init_app(app: Flask) -> None:
     with startup_lock(app):
         app.extensions["search_index"] = search_index.build_index(Path(app.instance_path), lib)
     app.jinja_env.globals["article_url"] = article_url
+    app.jinja_env.filters["own_links"] = own_links
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
     cache_pages(app, {"library.index", "library.article"})

@@ -64,6 +64,9 @@ class Article:
     intro_html: str  # up to the end of the first section (symptoms on a condition page)
     rest_html: str  # the remaining sections
     path: Path
+    # Links to our own pages written as [text](program:ID) or [text](article:KEY#anchor), which
+    # the web layer turns into URLs: (kind, target), checked to exist when the content loads.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,10 @@ def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset())
     sections = _H2_RE.split(body)
     if kind == "condition" and len(sections) < 4:
         raise at.child("body").fail("a condition page needs at least three ## sections")
+    links = tuple((to, target) for to, target, _ in OWN_LINK_RE.findall(render_markdown(body)))
+    for to, target in links:
+        if to == "program" and target not in programs:
+            raise at.child("body").fail(f"program:{target}: no such programme")
     intro = sections[0] + ("## " + sections[1] if len(sections) > 1 else "")
     rest = "".join("## " + s for s in sections[2:])
     return Article(
@@ -160,6 +167,7 @@ def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset())
         intro_html=render_markdown(intro),
         rest_html=render_markdown(rest),
         path=path,
+        links=links,
     )
 
 
@@ -192,6 +200,10 @@ def _parse_sources(data: dict[str, Any], at: Where) -> tuple[Source, ...]:
             raise src.child("url").fail("must start with https://")
         sources.append(Source(title, publisher, year, url))
     return tuple(sources)
+
+
+# An href to one of our own pages, as the Markdown writes it: program:ID or article:KEY#anchor.
+OWN_LINK_RE = re.compile(r'href="(program|article):([a-z0-9-]+)(#[a-z0-9-]+)?"')
 
 
 def render_markdown(text: str) -> str:
@@ -247,6 +259,9 @@ def _check_languages_match(articles: dict[str, dict[str, Article]], folder: Path
             for key in article.related:
                 if key not in lang_articles:
                     raise ContentError(article.path, "related", f"no article with key {key!r}")
+            for kind, target in article.links:
+                if kind == "article" and target not in lang_articles:
+                    raise ContentError(article.path, "body", f"article:{target}: no such article")
     first, *others = LANGUAGES
     for key, article in articles[first].items():
         for lang in others:
