@@ -33,17 +33,18 @@ def test_every_article_exists_in_both_languages():
 
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("lang", ["nb", "en"])
-def test_article_renders_and_is_in_the_sitemap(client, lang, key):
+def test_article_renders_and_is_in_the_sitemap(reading_client, lang, key):
     article = LIBRARY.get(lang, key)
     prefix = {"nb": "/nb/tilstander/", "en": "/en/conditions/"}[lang]
-    response = client.get(prefix + article.slug)
+    response = reading_client.get(prefix + article.slug)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.count("<h1") == 1
     assert f'<html lang="{lang}"' in html
     other = LIBRARY.get("en" if lang == "nb" else "nb", key)
     assert f'hreflang="{other.lang}"' in html and other.slug in html  # switch keeps the page
-    assert ("Sist faglig gjennomgått" if lang == "nb" else "Last clinical review") in html
+    assert ("Sist oppdatert" if lang == "nb" else "Last updated") in html
+    assert "gjennomgått av" not in html and "reviewed by" not in html  # nobody signed yet
     if article.kind == "condition":
         for heading in {
             "nb": [
@@ -59,12 +60,12 @@ def test_article_renders_and_is_in_the_sitemap(client, lang, key):
             ],
         }[lang]:
             assert heading in html
-    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    sitemap = reading_client.get("/sitemap.xml").get_data(as_text=True)
     assert f"<loc>http://localhost{prefix}{article.slug}</loc>" in sitemap
 
 
-def test_index_has_body_areas_and_a_to_z(client):
-    html = client.get("/nb/tilstander/").get_data(as_text=True)
+def test_index_has_body_areas_and_a_to_z(reading_client):
+    html = reading_client.get("/nb/tilstander/").get_data(as_text=True)
     assert "Hvor har du vondt?" in html
     for area in ("Rygg", "Sete og hofte", "Bein", "Fot"):
         assert f">{area}</a>" in html
@@ -74,16 +75,16 @@ def test_index_has_body_areas_and_a_to_z(client):
     assert 'aria-label="Brødsmulesti"' in html
 
 
-def test_hub_shows_the_nerve_root_figure(client):
-    html = client.get("/nb/tilstander/vondt-i-foten-og-ryggen").get_data(as_text=True)
+def test_hub_shows_the_nerve_root_figure(reading_client):
+    html = reading_client.get("/nb/tilstander/vondt-i-foten-og-ryggen").get_data(as_text=True)
     assert 'aria-labelledby="dermatomes-title"' in html
     for root in ("L4", "L5", "S1"):
         assert f"{root}:" in html
 
 
-def test_unknown_article_is_404(client):
-    assert client.get("/nb/tilstander/finnes-ikke").status_code == 404
-    assert client.get("/en/conditions/isjias").status_code == 404  # nb slug under en
+def test_unknown_article_is_404(reading_client):
+    assert reading_client.get("/nb/tilstander/finnes-ikke").status_code == 404
+    assert reading_client.get("/en/conditions/isjias").status_code == 404  # nb slug under en
 
 
 # --- readability and originality --------------------------------------------------------------
@@ -247,31 +248,31 @@ def search_keys(app, lang: str, query: str) -> list[str]:
     [(lang, q, key) for lang, names in EVERYDAY_NAMES.items() for key, q in names.items()]
     + VARIANT_SPELLINGS,
 )
-def test_search_finds_each_condition_by_its_everyday_name(app, lang, query, key):
-    assert key in search_keys(app, lang, query)[:3]
+def test_search_finds_each_condition_by_its_everyday_name(reading_app, lang, query, key):
+    assert key in search_keys(reading_app, lang, query)[:3]
 
 
 @pytest.mark.parametrize(
     "query", ['"', "isjias*", "NEAR(a b)", "a OR b AND", "''); drop table articles;--", "ø" * 500]
 )
-def test_search_input_is_quoted_before_fts5(client, query):
-    response = client.get("/nb/sok", query_string={"q": query})
+def test_search_input_is_quoted_before_fts5(reading_client, query):
+    response = reading_client.get("/nb/sok", query_string={"q": query})
     assert response.status_code == 200
 
 
-def test_search_page_plain_form_and_empty_result(client):
-    html = client.get("/nb/sok", query_string={"q": "xylofonkurs"}).get_data(as_text=True)
+def test_search_page_plain_form_and_empty_result(reading_client):
+    html = reading_client.get("/nb/sok", query_string={"q": "xylofonkurs"}).get_data(as_text=True)
     assert "Fant ingen sider for «xylofonkurs»." in html
     assert 'href="/nb/tilstander/#a-z"' in html
     assert 'action="/nb/sok" method="get"' in html
 
 
-def test_search_answers_htmx_with_a_fragment(client):
-    response = client.get(
+def test_search_answers_htmx_with_a_fragment(reading_client):
+    response = reading_client.get(
         "/en/search?q=sciatica", headers={"HX-Request": "true", "HX-Target": "search-results"}
     )
     html = response.get_data(as_text=True)
     assert "<html" not in html and "Sciatica" in html
     assert "HX-Target" in response.headers["Vary"]
-    full = client.get("/en/search?q=sciatica").get_data(as_text=True)
+    full = reading_client.get("/en/search?q=sciatica").get_data(as_text=True)
     assert "<html" in full and "/static/vendor/htmx-2.0.11.min." in full

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         library,
         programs,
+        reviews,
         security,
     )
     from .pages import bp as pages_bp
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     booking.init_app(app)
     feedback.init_app(app)
     admin.init_app(app)
+    reviews.init_app(app)  # after the content it reviews: logs what is due
     api.init_app(app)
     export.init_app(app)
 

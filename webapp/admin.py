@@ -49,6 +49,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
+from . import reviews
 from .core import triage
 from .core.settings import rate
 from .db import connect, database_path, get_db, immediate, problem, register_schema, startup_lock
@@ -333,6 +334,7 @@ def dashboard() -> str:
             "feedback",
         ),
         comments=comments(db),
+        reviews=reviews.due(current_app),
         retention_days=current_app.config["RETENTION_DAYS"],
     )
 

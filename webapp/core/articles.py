@@ -16,6 +16,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from .languages import LANGUAGES
+from .review import SignOff, signed
 from .validation import ContentError, Where, parse_toml, read_text
 
 KINDS = ("hub", "condition", "guide")
@@ -67,6 +68,7 @@ class Article:
     # Links to our own pages written as [text](program:ID) or [text](article:KEY#anchor), which
     # the web layer turns into URLs: (kind, target), checked to exist when the content loads.
     links: tuple[tuple[str, str], ...] = ()
+    signed: SignOff | None = None  # a clinician's sign-off that covers this text, if any
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
 
 ALLOWED_KEYS = {
     "key", "slug", "kind", "title", "summary", "body_areas", "synonyms", "reviewed",
-    "next_review", "related", "program", "care", "sources",
+    "next_review", "related", "program", "care", "sources", "sign_off",
 }  # fmt: skip
 
 
@@ -168,6 +170,7 @@ def parse_article(path: Path, lang: str, programs: frozenset[str] = frozenset())
         rest_html=render_markdown(rest),
         path=path,
         links=links,
+        signed=signed(path, data, at),
     )
 
 

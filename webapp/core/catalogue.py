@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .languages import LANGUAGES
+from .review import SignOff, signed
 from .validation import Where, read_toml
 
 CATEGORIES = ("walking", "mobility", "core", "nerve", "stretch", "stenosis", "foot")
@@ -48,6 +49,8 @@ class Exercise:
     source: str
     dose: Dose
     text: dict[str, dict[str, Any]]  # lang -> name, purpose, start, steps, easier, harder, ...
+    signed: SignOff | None = None  # a clinician's sign-off that covers this text, if any
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class Program:
     related_articles: tuple[str, ...]
     text: dict[str, dict[str, Any]]  # lang -> title, aim, who_for, see_someone_first
     weeks: tuple[Week, ...]
+    signed: SignOff | None = None  # a clinician's sign-off that covers this text, if any
+    path: str = ""
 
     @property
     def length_weeks(self) -> int:
@@ -116,7 +121,7 @@ def _texts(
 def load_exercise(path: Path, drawings: Path) -> Exercise:
     data, at = read_toml(path)
     at.only(data, {"id", "category", "drawing_start", "drawing_end", "reviewed", "next_review",
-                   "source", "dose", *LANGUAGES})  # fmt: skip
+                   "source", "dose", "sign_off", *LANGUAGES})  # fmt: skip
     ex_id = at.get(data, "id", str)
     if ex_id != path.stem:
         raise at.child("id").fail(f"must equal the file name {path.stem!r}")
@@ -156,13 +161,15 @@ def load_exercise(path: Path, drawings: Path) -> Exercise:
         source=at.get(data, "source", str),
         dose=Dose(kind=kind, per_side=per_side, **numbers),
         text=_texts(data, at, EXERCISE_TEXTS, EXERCISE_LISTS),
+        signed=signed(path, data, at),
+        path=str(path),
     )
 
 
 def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str]) -> Program:
     data, at = read_toml(path)
     at.only(data, {"id", "reviewed", "next_review", "sources", "related_articles", "weeks",
-                   *LANGUAGES})  # fmt: skip
+                   "sign_off", *LANGUAGES})  # fmt: skip
     prog_id = at.get(data, "id", str)
     if prog_id != path.stem:
         raise at.child("id").fail(f"must equal the file name {path.stem!r}")
@@ -203,6 +210,8 @@ def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str])
         related_articles=related,
         text=_texts(data, at, PROGRAM_TEXTS, ("see_someone_first",)),
         weeks=tuple(weeks),
+        signed=signed(path, data, at),
+        path=str(path),
     )
 
 

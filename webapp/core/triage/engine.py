@@ -35,6 +35,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..languages import DEFAULT_LANGUAGE
+from ..review import SignOff
 from .loader import load_content
 from .model import (
     ANSWER_VALUES,
@@ -91,8 +92,9 @@ class Checker:
         self.vocabulary = vocabulary
         self.rules = list(rules)
         self.fallback = fallback
-        self.reviewed = reviewed  # when a clinician last reviewed the rules
+        self.reviewed = reviewed  # when the team last checked the rules
         self.next_review = next_review
+        self.signed: SignOff | None = None  # set by the web layer from rules.toml's sign-offs
         self.advice: Mapping[str, Advice] = MappingProxyType(dict(advice or {}))
         self.sets: Mapping[str, frozenset[str]] = MappingProxyType(dict(sets or {}))
         self.questions_by_id: Mapping[str, Question] = MappingProxyType(

@@ -356,7 +356,7 @@ def load_rules(
     sets: Mapping[str, frozenset[str]],
 ) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date], dict[str, Advice]]:
     doc, where = read_toml(path)
-    _keys(doc, where, ("vocabulary", "fallback", "rule", "review", "advice"), ())
+    _keys(doc, where, ("vocabulary", "fallback", "rule", "review", "advice"), ("sign_off",))
     review = _review(_table(doc["review"], where.child("review")), where.child("review"))
     vocab = _vocabulary(doc, where)
     advice = _advice(doc, where)
