@@ -21,20 +21,43 @@ ROOT = Path(__file__).resolve().parent.parent
 PHONE = {"width": 390, "height": 844}
 
 
+def app_config(instance: Path) -> dict:
+    # Counts are written at once here (in production they are batched every few seconds).
+    return {"INSTANCE_PATH": str(instance), "TESTING": True, "COUNT_FLUSH_SECONDS": 0}
+
+
 @pytest.fixture
 def app(tmp_path: Path):
-    # Counts are written at once here (in production they are batched every few seconds).
-    config = {
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "TESTING": True,
-        "COUNT_FLUSH_SECONDS": 0,
-    }
-    return create_app(config)
+    """A fresh app on its own empty instance folder: for a test that writes (feedback, admin,
+    counts, retention, backup, rate limits), looks at what was stored, or changes the app."""
+    return create_app(app_config(tmp_path / "instance"))
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def reading_app(tmp_path_factory: pytest.TempPathFactory):
+    """One app for the whole run, for tests that only read: pages, the API's answers, the
+    checker's steps. Building an app takes about a third of a second (it loads and checks all
+    the content), so a fresh one for each of these tests was most of the suite's time.
+
+    Such a test may leave what any visitor leaves (a page in the page cache, a view or an
+    outcome counted, a missed search), but must not look at it, post feedback (its rate limit
+    is in memory), sign in, or change the app: those tests take the function-scoped `app`."""
+    return create_app(app_config(tmp_path_factory.mktemp("reading") / "instance"))
+
+
+@pytest.fixture
+def reading_client(reading_app):
+    """A test client (its own cookies) of the shared `reading_app`; a test that changed the
+    app's configuration or routes fails, as it would change the tests after it."""
+    config, rules = dict(reading_app.config), len(list(reading_app.url_map.iter_rules()))
+    yield reading_app.test_client()
+    assert dict(reading_app.config) == config, "a reading test changed the shared app's config"
+    assert len(list(reading_app.url_map.iter_rules())) == rules, "a reading test added a route"
 
 
 @pytest.fixture

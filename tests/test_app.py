@@ -66,17 +66,17 @@ def test_database_uses_wal_and_tables_are_idempotent(tmp_path):
         ("", "/nb/"),
     ],
 )
-def test_root_redirects_by_accept_language(client, header, expected):
-    response = client.get("/", headers={"Accept-Language": header})
+def test_root_redirects_by_accept_language(reading_client, header, expected):
+    response = reading_client.get("/", headers={"Accept-Language": header})
     assert response.status_code == 302
     assert response.headers["Location"] == expected
     assert "Accept-Language" in response.headers["Vary"]
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_render_with_language_and_alternates(client, path):
+def test_pages_render_with_language_and_alternates(reading_client, path):
     lang = path.split("/")[1]
-    response = client.get(path)
+    response = reading_client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f'<html lang="{lang}"' in html
@@ -86,25 +86,25 @@ def test_pages_render_with_language_and_alternates(client, path):
     assert 'class="app-skip-link" href="#main-content"' in html
 
 
-def test_language_switch_keeps_the_page(client):
-    html = client.get("/nb/personvern").get_data(as_text=True)
+def test_language_switch_keeps_the_page(reading_client):
+    html = reading_client.get("/nb/personvern").get_data(as_text=True)
     assert 'href="/en/privacy" hreflang="en" lang="en"' in html
-    html = client.get("/en/privacy").get_data(as_text=True)
+    html = reading_client.get("/en/privacy").get_data(as_text=True)
     assert 'href="/nb/personvern" hreflang="nb" lang="nb"' in html
 
 
-def test_norwegian_is_translated(client):
-    html = client.get("/nb/").get_data(as_text=True)
+def test_norwegian_is_translated(reading_client):
+    html = reading_client.get("/nb/").get_data(as_text=True)
     assert "Hopp til innholdet" in html
     assert "Ring 113 hvis du har noe av dette:" in html
-    html = client.get("/en/").get_data(as_text=True)
+    html = reading_client.get("/en/").get_data(as_text=True)
     assert "Skip to main content" in html
     assert "Call 113 if you have any of these:" in html
 
 
-def test_security_headers_on_every_response(client):
+def test_security_headers_on_every_response(reading_client):
     for path in [*PAGES, "/", "/sitemap.xml", "/sw.js", "/manifest.webmanifest", "/nope"]:
-        headers = client.get(path).headers
+        headers = reading_client.get(path).headers
         csp = headers["Content-Security-Policy"]
         assert "default-src 'none'" in csp
         assert (
@@ -124,8 +124,8 @@ def test_security_headers_on_every_response(client):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_cookie_and_no_inline_script_or_style(client, path):
-    response = client.get(path)
+def test_no_cookie_and_no_inline_script_or_style(reading_client, path):
+    response = reading_client.get(path)
     assert "Set-Cookie" not in response.headers
     html = response.get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
@@ -138,16 +138,16 @@ def test_no_cookie_and_no_inline_script_or_style(client, path):
     assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded)
 
 
-def test_htmx_is_not_loaded_where_no_page_uses_it(client):
-    assert "htmx" not in client.get("/nb/").get_data(as_text=True)
+def test_htmx_is_not_loaded_where_no_page_uses_it(reading_client):
+    assert "htmx" not in reading_client.get("/nb/").get_data(as_text=True)
 
 
-def test_404_is_friendly_and_in_the_language(client):
-    response = client.get("/en/no-such-page")
+def test_404_is_friendly_and_in_the_language(reading_client):
+    response = reading_client.get("/en/no-such-page")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert '<html lang="en"' in html and "Page not found" in html
-    response = client.get("/nb/finnes-ikke")
+    response = reading_client.get("/nb/finnes-ikke")
     assert "Fant ikke siden" in response.get_data(as_text=True)
 
 
@@ -164,92 +164,92 @@ def test_500_is_friendly_without_stack_trace(app):
     assert "Noe gikk galt" in html
 
 
-def test_html_has_etag_and_answers_304(client):
-    first = client.get("/nb/")
+def test_html_has_etag_and_answers_304(reading_client):
+    first = reading_client.get("/nb/")
     etag = first.headers["ETag"]
     assert first.headers["Cache-Control"] == "no-cache"
-    second = client.get("/nb/", headers={"If-None-Match": etag})
+    second = reading_client.get("/nb/", headers={"If-None-Match": etag})
     assert second.status_code == 304
     assert second.data == b""
 
 
-def test_html_is_gzipped_when_accepted(client):
-    response = client.get("/nb/", headers={"Accept-Encoding": "gzip, br"})
+def test_html_is_gzipped_when_accepted(reading_client):
+    response = reading_client.get("/nb/", headers={"Accept-Encoding": "gzip, br"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert b"<html" in gzip.decompress(response.data)
     assert "Accept-Encoding" in response.headers["Vary"]
 
 
-def test_static_files_are_fingerprinted_and_immutable(client):
-    html = client.get("/nb/").get_data(as_text=True)
+def test_static_files_are_fingerprinted_and_immutable(reading_client):
+    html = reading_client.get("/nb/").get_data(as_text=True)
     css = re.search(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html).group(1)
-    response = client.get(css, headers={"Accept-Encoding": "gzip"})
+    response = reading_client.get(css, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert "immutable" in response.headers["Cache-Control"]
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert response.headers["Content-Encoding"] == "gzip"
-    again = client.get(
+    again = reading_client.get(
         css, headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]}
     )
     assert again.status_code == 304
-    assert client.get("/static/css/nothing.css").status_code == 404
+    assert reading_client.get("/static/css/nothing.css").status_code == 404
 
 
-def test_first_visit_weight_within_budget(client):
+def test_first_visit_weight_within_budget(reading_client):
     """HTML + its CSS, JS and images, compressed, ≤ 60 KB."""
     for path in ("/nb/", "/en/"):
-        html = client.get(path, headers={"Accept-Encoding": "gzip"})
+        html = reading_client.get(path, headers={"Accept-Encoding": "gzip"})
         total = len(html.data)
         text = gzip.decompress(html.data).decode()
         for url in set(re.findall(r'(?:src|href)="(/static/[^"]+)"', text)):
-            total += len(client.get(url, headers={"Accept-Encoding": "gzip"}).data)
+            total += len(reading_client.get(url, headers={"Accept-Encoding": "gzip"}).data)
         assert total <= 60 * 1024, f"{path}: {total} bytes"
 
 
-def test_manifest(client):
-    data = json.loads(client.get("/manifest.webmanifest").data)
+def test_manifest(reading_client):
+    data = json.loads(reading_client.get("/manifest.webmanifest").data)
     assert data["lang"] == "nb" and data["display"] == "standalone"
     assert data["name"] == "Vondt i foten og ryggen"
     assert data["start_url"] == "/nb/"
     sizes = {(i["sizes"], i.get("purpose", "any")) for i in data["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
     for icon in data["icons"]:
-        assert client.get(icon["src"]).status_code == 200
+        assert reading_client.get(icon["src"]).status_code == 200
 
 
-def test_service_worker_is_served_at_root_and_precaches_the_shell(client):
-    response = client.get("/sw.js")
+def test_service_worker_is_served_at_root_and_precaches_the_shell(reading_client):
+    response = reading_client.get("/sw.js")
     assert response.mimetype == "text/javascript"
     body = response.get_data(as_text=True)
     assert '"/nb/offline"' in body and '"/en/offline"' in body
     assert "/api/" in body  # the API is excluded from caching
     for url in re.findall(r'"(/static/[^"]+)"', body):
-        assert client.get(url).status_code == 200
+        assert reading_client.get(url).status_code == 200
 
 
-def test_offline_page_shows_emergency_numbers(client):
+def test_offline_page_shows_emergency_numbers(reading_client):
     for path in ("/nb/offline", "/en/offline"):
-        html = client.get(path).get_data(as_text=True)
+        html = reading_client.get(path).get_data(as_text=True)
         assert 'href="tel:113"' in html and 'href="tel:116117"' in html
 
 
-def test_sitemap_lists_every_page_with_alternates(client):
-    xml = client.get("/sitemap.xml").get_data(as_text=True)
+def test_sitemap_lists_every_page_with_alternates(reading_client):
+    xml = reading_client.get("/sitemap.xml").get_data(as_text=True)
     for path in ("/nb/", "/en/", "/nb/personvern", "/en/privacy"):
         assert f"<loc>http://localhost{path}</loc>" in xml
     assert 'hreflang="en" href="http://localhost/en/privacy"' in xml
 
 
-def test_robots_and_healthz(client):
-    assert "Sitemap: http://localhost/sitemap.xml" in client.get("/robots.txt").get_data(
+def test_robots_and_healthz(reading_client):
+    assert "Sitemap: http://localhost/sitemap.xml" in reading_client.get("/robots.txt").get_data(
         as_text=True
     )
-    response = client.get("/healthz")
+    response = reading_client.get("/healthz")
     assert response.status_code == 200 and response.json["status"] == "ok"
 
 
-def test_clinic_defaults_from_the_guide(app):
-    clinic = app.extensions["clinic"]
+def test_clinic_defaults_from_the_guide(reading_app):
+    clinic = reading_app.extensions["clinic"]
     assert clinic.phone == "62 80 90 30"
     assert {d.id for d in clinic.departments} == {
         "lambertseter",
@@ -321,13 +321,13 @@ def test_pages_with_answers_or_queries_are_never_cached(app, client):
 @pytest.mark.parametrize(
     "path", ["/nb/", "/en/", "/nb/tilstander/isjias", "/en/conditions/foot-and-back-pain"]
 )
-def test_first_screen_fits_in_one_round_trip(client, path):
+def test_first_screen_fits_in_one_round_trip(reading_client, path):
     """HTML and its one stylesheet, compressed, within 14 KB (TCP's first flight)."""
-    html = client.get(path, headers={"Accept-Encoding": "gzip"})
+    html = reading_client.get(path, headers={"Accept-Encoding": "gzip"})
     text = gzip.decompress(html.data).decode()
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
     assert len(sheets) == 1
-    css = client.get(sheets[0], headers={"Accept-Encoding": "gzip"})
+    css = reading_client.get(sheets[0], headers={"Accept-Encoding": "gzip"})
     assert len(html.data) + len(css.data) <= 14 * 1024
     for script in re.findall(r"<script[^>]*>", text):
         assert " defer" in script  # no script blocks the first render
@@ -376,9 +376,9 @@ def _start_app(instance: str) -> str:
     return create_app({"INSTANCE_PATH": instance}).name
 
 
-def test_cached_pages_keep_exactly_one_set_of_security_headers(client):
+def test_cached_pages_keep_exactly_one_set_of_security_headers(reading_client):
     for _ in range(3):
-        response = client.get("/en/")
+        response = reading_client.get("/en/")
     assert len(response.headers.getlist("Content-Security-Policy")) == 1
     assert len(response.headers.getlist("X-Frame-Options")) == 1
 

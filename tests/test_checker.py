@@ -8,11 +8,10 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from webapp import create_app
 from webapp.checker_flow import DURATIONS
 from webapp.core.triage import level, load_checker
 
@@ -24,12 +23,6 @@ REGIONS = [r.id for r in CHECKER.regions]
 ORDER = {"selfcare": 0, "clinic": 1, "urgent": 2}
 
 
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    """One app for the property tests (hypothesis reruns a test many times)."""
-    return create_app({"INSTANCE_PATH": str(tmp_path_factory.mktemp("inst")), "TESTING": True})
-
-
 def api(client, body, **headers):
     return client.post("/api/v1/triage", json=body, headers=headers)
 
@@ -38,8 +31,8 @@ def api(client, body, **headers):
 
 
 @pytest.mark.parametrize("case", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
-def test_every_vignette_through_the_api(client, case):
-    response = api(client, case["request"])
+def test_every_vignette_through_the_api(reading_client, case):
+    response = api(reading_client, case["request"])
     assert response.status_code == 200
     data = response.get_json()
     assert data["outcome"] in case["accept"]
@@ -49,27 +42,27 @@ def test_every_vignette_through_the_api(client, case):
     assert data["reasons"] and all(r["source"] for r in data["reasons"])
     assert response.headers["Cache-Control"] == "no-store"
     for condition in data["conditions"]:
-        assert client.get(condition["url"]).status_code == 200
+        assert reading_client.get(condition["url"]).status_code == 200
     for key in ("program", "booking", "summary"):
         if key in data["links"] and data["links"][key].startswith("/"):
-            assert client.get(data["links"][key]).status_code == 200
+            assert reading_client.get(data["links"][key]).status_code == 200
     if data["outcome"] == "selfcare":
         assert data["links"]["program"].startswith("/nb/programmer/")
 
 
-def test_api_language_and_texts(client):
+def test_api_language_and_texts(reading_client):
     body = {**VIGNETTES[14]["request"], "lang": "en"}
-    data = api(client, body).get_json()
+    data = api(reading_client, body).get_json()
     assert data["title"] == "You can most likely manage this yourself"
     assert data["conditions"][0]["url"].startswith("/en/conditions/")
-    nb = api(client, VIGNETTES[14]["request"]).get_json()
+    nb = api(reading_client, VIGNETTES[14]["request"]).get_json()
     assert nb["title"] == "Du kan trolig ta hånd om dette selv"
 
 
-def test_omitted_optional_answers_are_listed(client):
+def test_omitted_optional_answers_are_listed(reading_client):
     body = json.loads(json.dumps(VIGNETTES[14]["request"]))
     del body["answers"]["low_mood"]
-    data = api(client, body).get_json()
+    data = api(reading_client, body).get_json()
     assert data["not_answered"] == ["low_mood"]
 
 
@@ -89,34 +82,36 @@ def test_omitted_optional_answers_are_listed(client):
         ({"answers": {"saddle_numbness": "maybe"}}, "answers.saddle_numbness"),
     ],
 )
-def test_bad_input_names_the_field(client, change, field):
+def test_bad_input_names_the_field(reading_client, change, field):
     body = {**VIGNETTES[14]["request"], **change}
     if "answers" in change:
         body["answers"] = {**VIGNETTES[14]["request"]["answers"], **change["answers"]}
-    response = api(client, body)
+    response = api(reading_client, body)
     assert response.status_code == 422
     data = response.get_json()
     assert field in data["fields"] and data["error"]
 
 
-def test_unanswered_red_flag_is_an_error_not_a_no(client):
+def test_unanswered_red_flag_is_an_error_not_a_no(reading_client):
     body = json.loads(json.dumps(VIGNETTES[14]["request"]))
     del body["answers"]["cancer_history"]
-    response = api(client, body)
+    response = api(reading_client, body)
     assert response.status_code == 422
     assert "answers.cancer_history" in response.get_json()["fields"]
 
 
-def test_body_that_is_not_json_or_too_large(client):
-    response = client.post("/api/v1/triage", data="age=4", content_type="text/plain")
+def test_body_that_is_not_json_or_too_large(reading_client):
+    response = reading_client.post("/api/v1/triage", data="age=4", content_type="text/plain")
     assert response.status_code == 415 and response.get_json()["fields"] == {"body": "not JSON"}
-    response = client.post("/api/v1/triage", data="{not json", content_type="application/json")
+    response = reading_client.post(
+        "/api/v1/triage", data="{not json", content_type="application/json"
+    )
     assert response.status_code == 415
     big = json.dumps({**VIGNETTES[0]["request"], "pad": "x" * 70000})
-    response = client.post("/api/v1/triage", data=big, content_type="application/json")
+    response = reading_client.post("/api/v1/triage", data=big, content_type="application/json")
     assert response.status_code == 413
     assert "error" in response.get_json()
-    response = client.get("/api/v1/triage")
+    response = reading_client.get("/api/v1/triage")
     assert response.status_code == 405 and "error" in response.get_json()
 
 
@@ -129,9 +124,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=150, deadline=None)  # every example on the one reading_app
 @given(
     st.one_of(
         JSON_VALUES,
@@ -145,8 +138,8 @@ JSON_VALUES = st.recursive(
         ),
     )
 )
-def test_fuzzed_bodies_never_give_a_server_error(shared_app, body):
-    response = shared_app.test_client().post(
+def test_fuzzed_bodies_never_give_a_server_error(reading_app, body):
+    response = reading_app.test_client().post(
         "/api/v1/triage", data=json.dumps(body), content_type="application/json"
     )
     assert response.status_code in (200, 422)
@@ -154,8 +147,8 @@ def test_fuzzed_bodies_never_give_a_server_error(shared_app, body):
         assert response.get_json()["fields"]
 
 
-def test_questions_and_openapi(client):
-    data = client.get("/api/v1/triage/questions").get_json()
+def test_questions_and_openapi(reading_client):
+    data = reading_client.get("/api/v1/triage/questions").get_json()
     assert [q["id"] for q in data["questions"]] == QUESTIONS
     assert len(data["regions"]) == 24
     applies = {q["id"]: q["applies"] for q in data["questions"]}
@@ -164,7 +157,7 @@ def test_questions_and_openapi(client):
     assert "heel" in applies["diabetes"]["regions_any"] and applies["saddle_numbness"] is None
     assert applies["morning_stiffness"] == {
         "regions_any": sorted(["lower_back", "buttock", "mid_back", "flank"])}  # fmt: skip
-    doc = client.get("/api/v1/openapi.json").get_json()
+    doc = reading_client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
     schema = doc["components"]["schemas"]["Request"]
     assert schema["properties"]["pain_areas"]["items"]["enum"] == REGIONS
@@ -264,24 +257,22 @@ def applicable_only(body: dict) -> dict:
 
 
 @pytest.mark.parametrize("case", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
-def test_every_vignette_through_the_web_flow(client, case):
+def test_every_vignette_through_the_web_flow(reading_client, case):
     request = case["request"]
     duration = min(DURATIONS, key=lambda k: abs(DURATIONS[k][0] - request["duration_weeks"]))
-    response = walk(client, request, duration=duration)
+    response = walk(reading_client, request, duration=duration)
     html = response.get_data(as_text=True)
     assert 'data-step="result"' in html
     assert response.headers["Cache-Control"] == "no-store"
     body = applicable_only({**request, "duration_weeks": DURATIONS[duration][0]})
-    data = api(client, body).get_json()
+    data = api(reading_client, body).get_json()
     assert outcome_of(html) == CARD[(data["outcome"], data["urgency"])]
     assert data["outcome"] in case["accept"]
     if case.get("urgency"):
         assert data["urgency"] == case["urgency"]
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, deadline=None)  # every example on the one reading_app
 @given(
     age=st.integers(0, 120),
     duration=st.sampled_from(sorted(DURATIONS)),
@@ -290,8 +281,8 @@ def test_every_vignette_through_the_web_flow(client, case):
         st.sampled_from(QUESTIONS), st.sampled_from(["yes", "no", "unsure"]), max_size=4
     ),
 )
-def test_web_flow_and_api_agree(shared_app, age, duration, areas, changed):
-    client = shared_app.test_client()
+def test_web_flow_and_api_agree(reading_app, age, duration, areas, changed):
+    client = reading_app.test_client()
     body = {"age": age, "duration_weeks": DURATIONS[duration][0], "pain_areas": areas,
             "answers": {q: "no" for q in QUESTIONS} | changed}  # fmt: skip
     html = unescape(walk(client, body, duration=duration).get_data(as_text=True))
@@ -304,20 +295,20 @@ def test_web_flow_and_api_agree(shared_app, age, duration, areas, changed):
         assert shown == [r["text"] for r in data["reasons"]]
 
 
-def test_emergency_sign_stops_the_flow_at_once(client):
-    response = post(client, "nb", "emergency", [("sign", "bladder_bowel_change")])
+def test_emergency_sign_stops_the_flow_at_once(reading_client):
+    response = post(reading_client, "nb", "emergency", [("sign", "bladder_bowel_change")])
     html = response.get_data(as_text=True)
     assert "Ring 113 nå" in html
     assert 'href="tel:113"' in html and 'href="tel:116117"' in html
     assert "Cauda equina" in html  # the emergency explainer is offered
 
 
-def test_emergency_unsure_is_never_a_no(client):
-    response = post(client, "en", "emergency", [("sign", "unsure")])
+def test_emergency_unsure_is_never_a_no(reading_client):
+    response = post(reading_client, "en", "emergency", [("sign", "unsure")])
     html = response.get_data(as_text=True)
     assert 'name="q_chest_or_breathing"' in html and ("detail", "1") in hidden(html)
     fields = [(f"q_{q}", "no") for q in EMERGENCY if q != "chest_or_breathing"]
-    response = post(client, "en", "emergency",
+    response = post(reading_client, "en", "emergency",
                     hidden(html) + fields + [("q_chest_or_breathing", "unsure")])  # fmt: skip
     html = unescape(response.get_data(as_text=True))
     assert outcome_of(html) == "emergency" and "Call the out-of-hours service now" in html
@@ -331,8 +322,8 @@ def test_emergency_unsure_is_never_a_no(client):
         (["none", "saddle_numbness"], "Du valgte «Nei, ingen av disse»"),
     ],
 )
-def test_emergency_screen_needs_an_explicit_answer(client, signs, message):
-    response = post(client, "nb", "emergency", [("sign", s) for s in signs])
+def test_emergency_screen_needs_an_explicit_answer(reading_client, signs, message):
+    response = post(reading_client, "nb", "emergency", [("sign", s) for s in signs])
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and 'role="alert"' in html and 'href="#sign-first"' in html
@@ -341,31 +332,31 @@ def test_emergency_screen_needs_an_explicit_answer(client, signs, message):
 BASE = [(f"q_{q}", "no") for q in EMERGENCY]
 
 
-def test_unanswered_red_flag_list_in_the_web_flow_asks_again(client):
+def test_unanswered_red_flag_list_in_the_web_flow_asks_again(reading_client):
     fields = BASE + [("age", "40"), ("duration", "1-2w"), ("area", "lower_back")]
-    response = post(client, "nb", "flags", fields)
+    response = post(reading_client, "nb", "flags", fields)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'href="#sign-first"' in html and "Kryss av for det som passer" in html
 
 
-def test_the_last_step_with_answers_missing_shows_the_step_again(client):
+def test_the_last_step_with_answers_missing_shows_the_step_again(reading_client):
     """A skipped or tampered step never gives a 500 (v1 gave 500 every time) and never a no."""
     fields = BASE + [("age", "40"), ("duration", "1-2w"), ("area", "lower_back")]
-    response = post(client, "nb", "more", fields + [("sign", "none")])
+    response = post(reading_client, "nb", "more", fields + [("sign", "none")])
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'data-step="flags"' in html and 'role="alert"' in html
     # the list is shown question by question, so each error links to its own question
     assert 'href="#q_fever_or_unwell-first"' in html and 'id="q_fever_or_unwell-first"' in html
-    response = post(client, "nb", "more", [("sign", "none")])
+    response = post(reading_client, "nb", "more", [("sign", "none")])
     assert response.status_code == 422 and 'data-step="about"' in response.get_data(as_text=True)
 
 
-def test_a_missing_answer_is_named_in_the_error_summary(client):
+def test_a_missing_answer_is_named_in_the_error_summary(reading_client):
     fields = BASE + [("age", "40"), ("duration", "1-2w"), ("area", "lower_back"),
                      ("detail", "1"), ("q_fever_or_unwell", "no")]  # fmt: skip
-    response = post(client, "en", "flags", fields)
+    response = post(reading_client, "en", "flags", fields)
     assert response.status_code == 422
     html = unescape(response.get_data(as_text=True))
     assert 'href="#q_weight_loss-first"' in html
@@ -375,16 +366,16 @@ def test_a_missing_answer_is_named_in_the_error_summary(client):
 
 
 @pytest.mark.parametrize("typed", ["68", "68 år", " 68 ", "68,", "68 years"])
-def test_age_as_people_type_it(client, typed):
+def test_age_as_people_type_it(reading_client, typed):
     fields = BASE + [("age", typed), ("duration", "1-2w")]
-    response = post(client, "nb", "about", fields)
+    response = post(reading_client, "nb", "about", fields)
     assert response.status_code == 200
     assert ("age", "68") in hidden(response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("typed", ["sek", "200", "-4", "6 8"])
-def test_an_age_that_is_not_one_gets_the_field_error_on_the_same_step(client, typed):
-    response = post(client, "nb", "about", BASE + [("age", typed), ("duration", "1-2w")])
+def test_an_age_that_is_not_one_gets_the_field_error_on_the_same_step(reading_client, typed):
+    response = post(reading_client, "nb", "about", BASE + [("age", typed), ("duration", "1-2w")])
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert (
@@ -392,16 +383,16 @@ def test_an_age_that_is_not_one_gets_the_field_error_on_the_same_step(client, ty
     )
 
 
-def test_head_on_the_checker_is_200(client):
-    assert client.head("/nb/symptomsjekk").status_code == 200
+def test_head_on_the_checker_is_200(reading_client):
+    assert reading_client.head("/nb/symptomsjekk").status_code == 200
 
 
-def test_a_heel_is_never_asked_about_the_back(client):
+def test_a_heel_is_never_asked_about_the_back(reading_client):
     body = {"age": 42, "duration_weeks": 4, "pain_areas": ["heel"],
             "answers": {"first_step_heel_pain": "yes"}}  # fmt: skip
     seen = []
     taps: list[int] = []
-    response = walk(client, body, duration="2-6w", taps=taps, seen=seen)
+    response = walk(reading_client, body, duration="2-6w", taps=taps, seen=seen)
     html = response.get_data(as_text=True)
     assert outcome_of(html) == "selfcare" and "/nb/programmer/" in html
     for back_only in ("morning_stiffness", "spinal_deformity", "cough_sneeze_pain",
@@ -409,13 +400,13 @@ def test_a_heel_is_never_asked_about_the_back(client):
         assert back_only not in seen
 
 
-def test_back_keeps_the_answers(client):
+def test_back_keeps_the_answers(reading_client):
     fields = [(f"q_{q}", "no") for q in EMERGENCY] + [
         ("age", "61"),
         ("duration", "2-6w"),
         ("area", "calf"),
     ]
-    response = post(client, "nb", "where", fields + [("nav", "back")])
+    response = post(reading_client, "nb", "where", fields + [("nav", "back")])
     html = response.get_data(as_text=True)
     assert 'value="61"' in html and 'value="2-6w" checked' in html
     assert ("area", "calf") in hidden(html)
@@ -431,20 +422,20 @@ def test_back_keeps_the_answers(client):
         [("duration", "forever")],
     ],  # fmt: skip
 )
-def test_tampered_form_is_a_clear_400(client, fields):
-    response = post(client, "nb", "flags", fields)
+def test_tampered_form_is_a_clear_400(reading_client, fields):
+    response = post(reading_client, "nb", "flags", fields)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Traceback" not in html and 'data-step="emergency"' in html
     assert "startet på nytt" in html
 
 
-def test_unknown_step_is_a_400(client):
-    assert post(client, "nb", "nowhere", []).status_code == 400
+def test_unknown_step_is_a_400(reading_client):
+    assert post(reading_client, "nb", "nowhere", []).status_code == 400
 
 
-def test_answers_never_travel_in_urls(client):
-    html = client.get("/nb/symptomsjekk").get_data(as_text=True)
+def test_answers_never_travel_in_urls(reading_client):
+    html = reading_client.get("/nb/symptomsjekk").get_data(as_text=True)
     assert 'method="post"' in html and 'method="get"' not in html.split('id="checker"')[1]
 
 
@@ -467,9 +458,9 @@ def test_only_the_outcome_and_date_are_counted(app, client):
         db.conn.close()
 
 
-def test_htmx_gets_the_step_fragment(client):
+def test_htmx_gets_the_step_fragment(reading_client):
     response = post(
-        client,
+        reading_client,
         "nb",
         "emergency",
         [("sign", "none")],
@@ -480,15 +471,15 @@ def test_htmx_gets_the_step_fragment(client):
     assert "HX-Target" in response.headers["Vary"]
 
 
-def test_transparency_page_lists_every_rule_with_its_source(client):
-    html = client.get("/nb/slik-vurderer-vi").get_data(as_text=True)
+def test_transparency_page_lists_every_rule_with_its_source(reading_client):
+    html = reading_client.get("/nb/slik-vurderer-vi").get_data(as_text=True)
     for rule in CHECKER.rules:
         assert f'id="rule-{rule.id}"' in html
     assert html.count("Kilde:") >= len(CHECKER.rules)
 
 
-def test_every_step_has_one_h1_and_no_inline_script(client):
-    response = walk(client, VIGNETTES[9]["request"])  # a clinic result
+def test_every_step_has_one_h1_and_no_inline_script(reading_client):
+    response = walk(reading_client, VIGNETTES[9]["request"])  # a clinic result
     html = response.get_data(as_text=True)
     assert html.count("<h1") == 1
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
@@ -516,28 +507,28 @@ def test_checker_texts_are_plain_norwegian():
     assert shared_runs("\n".join(texts), load_seed_hashes()) == []
 
 
-def test_rules_carry_review_dates(client):
+def test_rules_carry_review_dates(reading_client):
     assert CHECKER.reviewed < CHECKER.next_review
-    html = client.get("/en/how-we-assess").get_data(as_text=True)
+    html = reading_client.get("/en/how-we-assess").get_data(as_text=True)
     assert f'datetime="{CHECKER.next_review.isoformat()}"' in html
 
 
-def test_first_step_says_who_it_is_for(client):
-    html = client.get("/nb/symptomsjekk").get_data(as_text=True)
+def test_first_step_says_who_it_is_for(reading_client):
+    html = reading_client.get("/nb/symptomsjekk").get_data(as_text=True)
     assert "For voksne (16 år og eldre)" in html
 
 
 @pytest.mark.parametrize(
     "path", ["/nb/symptomsjekk", "/en/how-we-assess", "/api/v1/triage/questions"]
 )
-def test_checker_pages_set_no_cookie(client, path):
-    assert "Set-Cookie" not in client.get(path).headers
-    response = api(client, VIGNETTES[0]["request"])
+def test_checker_pages_set_no_cookie(reading_client, path):
+    assert "Set-Cookie" not in reading_client.get(path).headers
+    response = api(reading_client, VIGNETTES[0]["request"])
     assert "Set-Cookie" not in response.headers
 
 
-def test_a_nerve_root_pattern_is_explained_with_the_figure(client):
-    html = walk(client, VIGNETTES[9]["request"]).get_data(as_text=True)  # L5 pattern
+def test_a_nerve_root_pattern_is_explained_with_the_figure(reading_client):
+    html = walk(reading_client, VIGNETTES[9]["request"]).get_data(as_text=True)  # L5 pattern
     assert "Hva mønsteret kan bety" in html
     assert "L5: utsiden av leggen, oversiden av foten, stortåa" in html
     assert 'href="/nb/tilstander/vondt-i-foten-og-ryggen#figure"' in html

@@ -123,23 +123,23 @@ def test_a_clinic_file_that_is_not_utf8_is_named(tmp_path):
         load_clinic(tmp_path / "none.toml")
 
 
-def test_booking_from_the_checker_carries_the_summary(client):
+def test_booking_from_the_checker_carries_the_summary(reading_client):
     form = MultiDict(
         [("q_saddle_numbness", "no"), ("age", "47"), ("duration", "2-6w"), ("area", "calf")]
     )
-    response = client.post("/nb/bestill-time", data=form)
+    response = reading_client.post("/nb/bestill-time", data=form)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Oppsummering til timen" in html
     assert "Leggen" in html and "47" in html
     assert response.headers["Cache-Control"] == "no-store"
-    assert client.post("/nb/bestill-time", data={"q_nonsense": "yes"}).status_code == 400
-    assert client.post("/nb/bestill-time", data={}).status_code == 400
+    assert reading_client.post("/nb/bestill-time", data={"q_nonsense": "yes"}).status_code == 400
+    assert reading_client.post("/nb/bestill-time", data={}).status_code == 400
 
 
-def test_the_clinic_result_books_with_a_post(client):
+def test_the_clinic_result_books_with_a_post(reading_client):
     from test_checker import VIGNETTES, walk
 
-    html = walk(client, VIGNETTES[12]["request"]).get_data(as_text=True)  # Morton: clinic
+    html = walk(reading_client, VIGNETTES[12]["request"]).get_data(as_text=True)  # Morton: clinic
     form = re.search(
         r'<form class="app-inline-form" action="/nb/bestill-time" method="post">', html
     )
@@ -252,8 +252,8 @@ def test_a_missed_search_is_kept_only_after_three_days_and_without_digits(app, c
     assert [r["query"] for r in db_rows(app, "search_misses")] == ["akillessene"]
 
 
-def test_search_pages_are_not_stored_by_browsers_or_caches(client):
-    response = client.get("/nb/sok", query_string={"q": "isjias"})
+def test_search_pages_are_not_stored_by_browsers_or_caches(reading_client):
+    response = reading_client.get("/nb/sok", query_string={"q": "isjias"})
     assert response.headers["Cache-Control"] == "no-store"
 
 

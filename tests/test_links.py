@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
-from webapp import create_app
 from webapp.core.articles import load_library
 from webapp.core.triage import load_checker
 from webapp.core.validation import ContentError
@@ -29,22 +27,17 @@ LINK = {"nb": re.compile(r'href="/nb/programmer/[a-z-]+"'),
         "en": re.compile(r'href="/en/programmes/[a-z-]+"')}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def client():
-    return create_app({"INSTANCE_PATH": tempfile.mkdtemp(), "COUNT_FLUSH_SECONDS": 0}).test_client()
-
-
 def article_html(client, article) -> str:
     prefix = "/nb/tilstander/" if article.lang == "nb" else "/en/conditions/"
     return client.get(prefix + article.slug).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
-def test_every_page_that_names_a_programme_links_to_it(client, lang):
+def test_every_page_that_names_a_programme_links_to_it(reading_client, lang):
     naming = [a for a in LIBRARY.in_language(lang) if NAMES_A_PROGRAMME.search(a.body)]
     assert len(naming) >= 10
     for article in naming:
-        html = article_html(client, article)
+        html = article_html(reading_client, article)
         for sentence in NAMES_A_PROGRAMME.finditer(article.body):
             line = article.body[sentence.start() : article.body.find("\n", sentence.start())]
             if "](program:" not in line:
@@ -53,11 +46,11 @@ def test_every_page_that_names_a_programme_links_to_it(client, lang):
 
 
 @pytest.mark.parametrize(("lang", "slug"), [("nb", "isjias"), ("en", "sciatica")])
-def test_the_figure_named_on_the_sciatica_page_is_a_link_to_it(client, lang, slug):
+def test_the_figure_named_on_the_sciatica_page_is_a_link_to_it(reading_client, lang, slug):
     prefix = "/nb/tilstander/" if lang == "nb" else "/en/conditions/"
-    html = client.get(prefix + slug).get_data(as_text=True)
+    html = reading_client.get(prefix + slug).get_data(as_text=True)
     href = re.search(r'href="([^"]+#figure)"', html).group(1)
-    assert 'id="figure"' in client.get(href).get_data(as_text=True)
+    assert 'id="figure"' in reading_client.get(href).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -78,8 +71,8 @@ def test_a_link_to_a_page_that_does_not_exist_stops_start_up(tmp_path, link, mes
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
-def test_every_condition_page_is_in_the_body_area_index(client, lang):
-    html = client.get("/nb/tilstander/" if lang == "nb" else "/en/conditions/").get_data(
+def test_every_condition_page_is_in_the_body_area_index(reading_client, lang):
+    html = reading_client.get("/nb/tilstander/" if lang == "nb" else "/en/conditions/").get_data(
         as_text=True
     )
     by_area = html.split('id="a-z"')[0]

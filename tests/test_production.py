@@ -228,7 +228,7 @@ def test_access_logs_hold_no_query_string(stack) -> None:
             assert "127.0.0.1" not in line and "Python-urllib" not in line  # who: not kept
 
 
-def test_tls_configuration_is_accepted_by_nginx(app, tmp_path: Path) -> None:
+def test_tls_configuration_is_accepted_by_nginx(reading_app, tmp_path: Path) -> None:
     """The HTTPS variant (certificate, 443, a redirect on 80) as rendered for a server."""
     from webapp.deploy import nginx_config
 
@@ -240,7 +240,7 @@ def test_tls_configuration_is_accepted_by_nginx(app, tmp_path: Path) -> None:
         capture_output=True,
     )
     text = nginx_config(
-        app,
+        reading_app,
         root=tmp_path / "public",
         names=["www.example.no", "example.no"],
         access_log=tmp_path / "access.log",

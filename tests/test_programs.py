@@ -55,56 +55,56 @@ def test_acute_programme_is_stay_active_first():
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 @pytest.mark.parametrize("lang", ["nb", "en"])
-def test_exercise_page_renders(client, lang, exercise_id):
+def test_exercise_page_renders(reading_client, lang, exercise_id):
     ex = CATALOGUE.exercises[exercise_id]
-    response = client.get(PREFIX[lang][0] + exercise_id)
+    response = reading_client.get(PREFIX[lang][0] + exercise_id)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.count("<h1") == 1 and ex.text[lang]["name"] in html
     assert html.count("<svg") >= 2 and ' style="' not in html
     assert f'role="img" aria-label="{escape(ex.text[lang]["alt"])}"' in html
     assert ("Stopp hvis:" if lang == "nb" else "Stop if:") in html
-    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    sitemap = reading_client.get("/sitemap.xml").get_data(as_text=True)
     assert f"{PREFIX[lang][0]}{exercise_id}</loc>" in sitemap
 
 
 @pytest.mark.parametrize("program_id", PROGRAMS)
 @pytest.mark.parametrize("lang", ["nb", "en"])
-def test_programme_and_sessions_render(client, lang, program_id):
+def test_programme_and_sessions_render(reading_client, lang, program_id):
     prog = CATALOGUE.programs[program_id]
-    html = client.get(PREFIX[lang][1] + program_id).get_data(as_text=True)
+    html = reading_client.get(PREFIX[lang][1] + program_id).get_data(as_text=True)
     assert prog.text[lang]["title"] in html and prog.text[lang]["aim"] in html
     for item in prog.text[lang]["see_someone_first"]:
         assert str(escape(item)) in html
     for week in prog.weeks:
         session = re.search(rf'href="({PREFIX[lang][1]}{program_id}/[a-z]+-{week.first})"', html)
         assert session, f"no session link for week {week.first}"
-        page = client.get(session.group(1))
+        page = reading_client.get(session.group(1))
         assert page.status_code == 200
         assert page.get_data(as_text=True).count('class="app-session__item"') == len(week.exercises)
     assert 'data-offline-pages="' in html
-    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    sitemap = reading_client.get("/sitemap.xml").get_data(as_text=True)
     assert f"{PREFIX[lang][1]}{program_id}</loc>" in sitemap
 
 
-def test_every_article_programme_link_resolves(client):
+def test_every_article_programme_link_resolves(reading_client):
     library = load_library(CONTENT)
     for article in library.articles["nb"].values():
         if article.program:
-            assert client.get(f"/nb/programmer/{article.program}").status_code == 200
+            assert reading_client.get(f"/nb/programmer/{article.program}").status_code == 200
 
 
-def test_unknown_programme_week_or_exercise_is_404(client):
-    assert client.get("/nb/programmer/yoga").status_code == 404
-    assert client.get("/nb/programmer/sciatica/uke-99").status_code == 404
-    assert client.get("/en/exercises/headstand").status_code == 404
+def test_unknown_programme_week_or_exercise_is_404(reading_client):
+    assert reading_client.get("/nb/programmer/yoga").status_code == 404
+    assert reading_client.get("/nb/programmer/sciatica/uke-99").status_code == 404
+    assert reading_client.get("/en/exercises/headstand").status_code == 404
 
 
-def test_diary_page_says_where_the_data_lives(client):
-    html = client.get("/nb/dagbok").get_data(as_text=True)
+def test_diary_page_says_where_the_data_lives(reading_client):
+    html = reading_client.get("/nb/dagbok").get_data(as_text=True)
     assert "Dagboken lagres bare i nettleseren på denne telefonen" in html
     assert "Slett dataene mine" in html
-    assert "Set-Cookie" not in client.get("/nb/dagbok").headers
+    assert "Set-Cookie" not in reading_client.get("/nb/dagbok").headers
 
 
 def exercise_texts(lang: str) -> str:

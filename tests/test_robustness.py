@@ -208,21 +208,23 @@ def test_a_broken_search_index_is_written_again_from_the_content(tmp_path):
 
 @pytest.fixture(scope="module")
 def shared_client(tmp_path_factory):
+    """Not the reading app: the fuzzing posts feedback and failed sign-ins (rate limits, rows),
+    and `flask routes` starts a second app on this instance folder."""
     instance = tmp_path_factory.mktemp("robust")
     return create_app({"INSTANCE_PATH": str(instance), "COUNT_FLUSH_SECONDS": 0}).test_client()
 
 
-def test_deeply_nested_json_is_a_422_not_a_500(shared_client):
-    response = shared_client.post(
+def test_deeply_nested_json_is_a_422_not_a_500(reading_client):
+    response = reading_client.post(
         "/api/v1/triage", data="[" * 60000, content_type="application/json"
     )
     assert response.status_code == 422 and response.json["fields"] == {"body": "nested too deeply"}
 
 
 @pytest.mark.parametrize(("age", "status"), [(45.0, 200), (45, 200), (45.5, 422), (1e300, 422)])
-def test_a_whole_number_age_may_be_written_as_a_float(shared_client, age, status):
+def test_a_whole_number_age_may_be_written_as_a_float(reading_client, age, status):
     body = {**VIGNETTES[0]["request"], "age": age}
-    assert shared_client.post("/api/v1/triage", json=body).status_code == status
+    assert reading_client.post("/api/v1/triage", json=body).status_code == status
 
 
 @pytest.mark.parametrize(
@@ -234,8 +236,8 @@ def test_a_whole_number_age_may_be_written_as_a_float(shared_client, age, status
         ("delete", "/nb/tilbakemelding", "POST"),
     ],  # fmt: skip
 )
-def test_405_names_the_allowed_methods(shared_client, method, path, allow):
-    response = getattr(shared_client, method)(path)
+def test_405_names_the_allowed_methods(reading_client, method, path, allow):
+    response = getattr(reading_client, method)(path)
     assert response.status_code == 405 and allow in response.headers["Allow"]
 
 

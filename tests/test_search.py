@@ -3,11 +3,8 @@ page first, in both languages; a corrected word is said; an empty search says wh
 
 from __future__ import annotations
 
-import tempfile
-
 import pytest
 
-from webapp import create_app
 from webapp.core.search_index import edits, find
 
 FIRST = [
@@ -45,9 +42,8 @@ FIRST = [
 
 
 @pytest.fixture(scope="module")
-def index():
-    app = create_app({"INSTANCE_PATH": tempfile.mkdtemp(), "COUNT_FLUSH_SECONDS": 0})
-    return app.extensions["search_index"]
+def index(reading_app):
+    return reading_app.extensions["search_index"]
 
 
 @pytest.mark.parametrize(("lang", "query", "key"), FIRST)
@@ -74,9 +70,8 @@ def test_edit_distance(a, b, distance):
     assert edits(a, b, 5) == distance
 
 
-def test_the_page_says_what_was_searched_for_and_what_to_try(tmp_path):
-    client = create_app({"INSTANCE_PATH": str(tmp_path), "COUNT_FLUSH_SECONDS": 0}).test_client()
-    html = client.get("/en/search?q=sciatca").get_data(as_text=True)
+def test_the_page_says_what_was_searched_for_and_what_to_try(reading_client):
+    html = reading_client.get("/en/search?q=sciatca").get_data(as_text=True)
     assert "“sciatica”" in html and "no page has “sciatca”" in html
-    empty = client.get("/nb/sok?q=xqzvw").get_data(as_text=True)
+    empty = reading_client.get("/nb/sok?q=xqzvw").get_data(as_text=True)
     assert "Fant ingen sider for «xqzvw»" in empty and "«hæl»" in empty
