@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,11 +22,6 @@ CLAIMS = re.compile(r"gjennomgått av|reviewed by", re.IGNORECASE)
 HTTPS = "https://localhost"
 SIGNER = ["--name", "Kari Nordmann", "--role", "fysioterapeut", "--hpr", "1234567",
           "--scope", "tekst, råd og kilder", "--date", "2026-12-01"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def client():
-    return create_app({"INSTANCE_PATH": tempfile.mkdtemp(), "COUNT_FLUSH_SECONDS": 0}).test_client()
 
 
 def every_reviewed_page(app) -> list[str]:
@@ -47,11 +41,11 @@ def every_reviewed_page(app) -> list[str]:
     return pages
 
 
-def test_no_page_claims_a_clinical_review_nobody_signed(client):
-    pages = every_reviewed_page(client.application)
+def test_no_page_claims_a_clinical_review_nobody_signed(reading_client):
+    pages = every_reviewed_page(reading_client.application)
     assert len(pages) > 100
     for path in pages:
-        html = client.get(path).get_data(as_text=True)
+        html = reading_client.get(path).get_data(as_text=True)
         assert not CLAIMS.search(html), path
         assert "Sist oppdatert" in html or "Last updated" in html, path
 
