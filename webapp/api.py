@@ -60,7 +60,9 @@ def result_json(result: Result, lang: str, texts: Texts) -> dict:
         "urgency": result.urgency,
         "title": title,
         "advice": advice,
-        "reasons": [{"id": r.id, "text": r.text[lang], "source": r.source} for r in result.reasons],
+        "reasons": [
+            {"id": r.id, "text": r.text[lang], "source": r.source[lang]} for r in result.reasons
+        ],
         "conditions": [texts.condition[(lang, key)] for key in result.conditions],
         "links": links,
         "not_answered": list(result.not_answered),

@@ -63,7 +63,9 @@ OPTIONAL_REQUEST_KEYS = ("lang",)
 
 
 def _reason(rule: Rule) -> Reason:
-    return Reason(id=rule.reason_id, rule_id=rule.id, text=dict(rule.reason), source=rule.source)
+    return Reason(
+        id=rule.reason_id, rule_id=rule.id, text=dict(rule.reason), source=dict(rule.source)
+    )
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -294,7 +294,7 @@ def _rule_head(
         "advice": advice_id,
         "outcome": outcome,
         "urgency": urgency,
-        "source": _str(table["source"], at.child("source")),
+        "source": _text(table["source"], at.child("source")),
         "reason": _text(table["reason"], at.child("reason")),
         "description": _text(table["description"], at.child("description")),
         "conditions": _key_list(

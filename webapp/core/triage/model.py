@@ -123,7 +123,7 @@ class Rule:
     id: str
     outcome: Outcome
     urgency: Urgency | None
-    source: str
+    source: dict[str, str]  # lang -> where the rule comes from, in that language
     reason: dict[str, str]
     description: dict[str, str]
     conditions: tuple[str, ...] = ()
@@ -179,7 +179,7 @@ class Reason:
     id: str
     rule_id: str
     text: dict[str, str]
-    source: str
+    source: dict[str, str]  # lang -> where the rule comes from
 
 
 @dataclass(frozen=True)
