@@ -530,7 +530,7 @@ def test_checker_pages_set_no_cookie(reading_client, path):
 def test_a_nerve_root_pattern_is_explained_with_the_figure(reading_client):
     html = walk(reading_client, VIGNETTES[9]["request"]).get_data(as_text=True)  # L5 pattern
     assert "Hva mønsteret kan bety" in html
-    assert "L5: utsiden av leggen, oversiden av foten, stortåa" in html
+    assert "L5: utsiden av leggen, oversiden av foten, stortåen" in html
     assert 'href="/nb/tilstander/vondt-i-foten-og-ryggen#figure"' in html
 
 

@@ -95,7 +95,9 @@ OUTCOME_TEXT: dict[tuple[str, str | None], tuple[object, object]] = {
         _l("You can most likely manage this yourself"),
         _l(
             "Your answers fit a common problem that usually gets better with time and the right "
-            "exercises. The exercise programme shows you how."
+            "exercises. The exercise programme shows you how. If it gets worse, for example with "
+            "a fever, pain you cannot get under control, or new numbness or weakness, call your "
+            "GP (fastlege) or the out-of-hours service (legevakt) on 116 117 the same day."
         ),
     ),
 }
