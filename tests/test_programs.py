@@ -10,8 +10,9 @@ from markupsafe import escape
 
 from webapp import create_app
 from webapp.core.articles import ContentError, load_library
-from webapp.core.catalogue import load_catalogue
+from webapp.core.catalogue import Dose, load_catalogue
 from webapp.core.textstats import lix, load_seed_hashes, shared_runs
+from webapp.programs import dose_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -199,3 +200,39 @@ def test_a_data_file_that_is_not_utf8_is_named(content_copy):
     path.write_bytes(path.read_bytes().replace("ø".encode(), b"\xf8"))  # saved as Latin-1
     with pytest.raises(ContentError, match=re.escape(f"{path}: (file): not UTF-8")):
         load_catalogue(content_copy, DRAWINGS, ARTICLES)
+
+
+@pytest.mark.parametrize(
+    ("lang", "dose", "words"),
+    [
+        ("nb", Dose("hold", 3, seconds=300, sets=1), "Hold i 5 minutter. 3 ganger om dagen."),
+        (
+            "nb",
+            Dose("hold", 2, seconds=30, sets=2, per_side=True),
+            "Hold i 30 sekunder på hver side, 2 runder. 2 ganger om dagen.",
+        ),
+        (
+            "nb",
+            Dose("reps", 1, reps=8, sets=2, hold_seconds=3),
+            "8 ganger, 2 runder. Hold i 3 sekunder hver gang. Én gang om dagen.",
+        ),
+        ("nb", Dose("reps", 2, reps=10, sets=1), "10 ganger. 2 ganger om dagen."),
+        (
+            "nb",
+            Dose("hold", 1, seconds=90, sets=1),
+            "Hold i 1 minutt 30 sekunder. Én gang om dagen.",
+        ),
+        ("nb", Dose("time", 2, minutes=10), "10 minutter. 2 ganger om dagen."),
+        ("en", Dose("hold", 3, seconds=300, sets=1), "Hold 5 minutes. 3 times a day."),
+        (
+            "en",
+            Dose("reps", 1, reps=6, sets=2, hold_seconds=5, per_side=True),
+            "6 times on each side, 2 rounds. Hold 5 seconds each time. Once a day.",
+        ),
+        ("en", Dose("hold", 1, seconds=61, sets=1), "Hold 1 minute 1 second. Once a day."),
+    ],
+)
+def test_doses_read_as_people_say_them(reading_app, lang, dose, words):
+    """No «× 1 runde», no «300 sekunder»: the dose as a physiotherapist would say it."""
+    with reading_app.test_request_context(f"/{lang}/"):
+        assert dose_text(dose) == words

@@ -41,28 +41,34 @@ def drawing(name: str) -> Markup:
     return current_app.extensions["drawings"][name]
 
 
+def duration_text(seconds: int) -> str:
+    """A length of time as people say it: «30 sekunder», «5 minutter», «1 minutt 30 sekunder»."""
+    minutes, rest = divmod(seconds, 60)
+    parts = []
+    if minutes:
+        parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
+    if rest or not minutes:
+        parts.append(ngettext("%(num)d second", "%(num)d seconds", rest))
+    return " ".join(parts)
+
+
 def dose_text(dose: Dose) -> str:
-    """The dose in words, e.g. «10 ganger × 2 runder, hold 3 sekunder. 2 ganger om dagen.»"""
+    """The dose in words, as a physiotherapist would say it: «10 ganger, 2 runder. Hold i
+    3 sekunder hver gang. 2 ganger om dagen.» One round is not mentioned, and times read as
+    people say them («Hold i 5 minutter», never «300 sekunder»)."""
     side = " " + gettext("on each side") if dose.per_side else ""
+    rounds = ", " + ngettext("%(num)d round", "%(num)d rounds", dose.sets) if dose.sets > 1 else ""
     if dose.kind == "reps":
-        text = (
-            ngettext("%(num)d time", "%(num)d times", dose.reps)
-            + " × "
-            + ngettext("%(num)d round", "%(num)d rounds", dose.sets)
-        )
-        text += side
+        text = ngettext("%(num)d time", "%(num)d times", dose.reps) + side + rounds + "."
         if dose.hold_seconds:
-            text += ", " + gettext("hold %(seconds)d seconds", seconds=dose.hold_seconds)
+            text += " " + gettext("Hold %(time)s each time.", time=duration_text(dose.hold_seconds))
     elif dose.kind == "hold":
-        text = (
-            gettext("Hold %(seconds)d seconds", seconds=dose.seconds)
-            + side
-            + " × "
-            + ngettext("%(num)d round", "%(num)d rounds", dose.sets)
-        )
+        text = gettext("Hold %(time)s", time=duration_text(dose.seconds)) + side + rounds + "."
     else:
-        text = ngettext("%(num)d minute", "%(num)d minutes", dose.minutes)
-    return text + ". " + ngettext("%(num)d time a day.", "%(num)d times a day.", dose.times_per_day)
+        text = duration_text(dose.minutes * 60) + "."
+    if dose.times_per_day == 1:
+        return text + " " + gettext("Once a day.")
+    return text + " " + ngettext("%(num)d time a day.", "%(num)d times a day.", dose.times_per_day)
 
 
 @localized_route(bp, {"nb": "/nb/programmer/", "en": "/en/programmes/"})
