@@ -80,10 +80,20 @@ self.addEventListener("fetch", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  // A programme page asks for its sessions to be kept, so the programme works offline.
+  // A programme page asks for its sessions, its exercises' pages and the diary to be kept, so
+  // the programme works offline. Pages already kept are left as they are (a visit online brings
+  // them up to date); one page that fails does not stop the others.
   const urls = event.data && Array.isArray(event.data.cache) ? event.data.cache : [];
   const ours = urls.filter((u) => typeof u === "string" && u.startsWith("/") && !u.startsWith("//"));
   if (ours.length) {
-    event.waitUntil(caches.open(PAGE_CACHE).then((cache) => cache.addAll(ours)));
+    event.waitUntil(
+      caches.open(PAGE_CACHE).then((cache) =>
+        Promise.all(
+          ours.map((u) =>
+            cache.match(u).then((kept) => kept || cache.add(u)).catch(() => undefined)
+          )
+        )
+      )
+    );
   }
 });
