@@ -216,3 +216,18 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
         for v in results.response["violations"]
     ]
+
+
+def wait_until_cached(page, *paths: str) -> bool:
+    """Wait (up to 5 s) until the service worker has kept these pages; True when it has.
+    `evaluate` awaits the promise; `wait_for_function` would not."""
+    kept = """async (paths) => {
+      const cache = await caches.open("pages-v1");
+      const found = await Promise.all(paths.map((p) => cache.match(p)));
+      return found.every(Boolean);
+    }"""
+    for _ in range(50):
+        if page.evaluate(kept, list(paths)):
+            return True
+        page.wait_for_timeout(100)
+    return bool(page.evaluate(kept, list(paths)))

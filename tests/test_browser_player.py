@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from conftest import wait_until_cached
 
 pytestmark = pytest.mark.browser
 
@@ -484,16 +485,7 @@ def test_focus_moves_to_the_thanks_after_feedback(page, live_server):
 def test_programme_keeps_its_exercise_pages_and_the_offline_page_lists_them(page, axe, live_server):
     page.goto(live_server + "/nb/programmer/sciatica")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    kept = """async () => {
-      const cache = await caches.open("pages-v1");
-      return Boolean(await cache.match("/nb/ovelser/relief-position"))
-        && Boolean(await cache.match("/nb/programmer/sciatica/uke-5"));
-    }"""
-    for _ in range(50):
-        if page.evaluate(kept):
-            break
-        page.wait_for_timeout(100)
-    assert page.evaluate(kept)
+    assert wait_until_cached(page, "/nb/ovelser/relief-position", "/nb/programmer/sciatica/uke-5")
     page.context.set_offline(True)
     try:
         page.goto(live_server + "/nb/ovelser/relief-position")

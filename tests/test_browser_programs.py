@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import wait_until_cached
 
 pytestmark = pytest.mark.browser
 
@@ -106,15 +107,7 @@ def test_session_is_a_plain_list_without_javascript(nojs_page, live_server):
 def test_programme_opens_offline_after_one_visit(page, live_server):
     page.goto(live_server + "/nb/programmer/spinal-stenosis")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    kept = """async () => {
-      const cache = await caches.open("pages-v1");
-      return Boolean(await cache.match("/nb/programmer/spinal-stenosis/uke-3"));
-    }"""
-    for _ in range(50):  # evaluate awaits the promise; wait_for_function would not
-        if page.evaluate(kept):
-            break
-        page.wait_for_timeout(100)
-    assert page.evaluate(kept)
+    assert wait_until_cached(page, "/nb/programmer/spinal-stenosis/uke-3")
     page.context.set_offline(True)
     try:
         page.goto(live_server + "/nb/programmer/spinal-stenosis/uke-3")
