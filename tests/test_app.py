@@ -12,6 +12,7 @@ from flask import Flask
 
 from webapp import create_app
 from webapp.core.clinic import ClinicConfigError
+from webapp.core.languages import LANGUAGES
 
 PAGES = ["/nb/", "/en/", "/nb/personvern", "/en/privacy", "/nb/offline", "/en/offline"]
 
@@ -59,7 +60,7 @@ def test_database_uses_wal_and_tables_are_idempotent(tmp_path):
     [
         ("nb-NO,nb;q=0.9,en;q=0.8", "/nb/"),
         ("no", "/nb/"),
-        ("nn-NO", "/nb/"),
+        ("nn-NO", "/nn/"),  # Nynorsk has its own pages (issue #14)
         ("en-GB,en;q=0.9", "/en/"),
         ("de-DE,de;q=0.9,en;q=0.5", "/en/"),
         ("fr-FR", "/nb/"),
@@ -384,7 +385,8 @@ def test_cached_pages_keep_exactly_one_set_of_security_headers(reading_client):
 
 
 def test_every_ui_string_in_the_code_is_translated(tmp_path):
-    """A string added to a template or module must reach nb.po, translated and not fuzzy."""
+    """A string added to a template or module must reach every catalogue (nb, nn, pl, uk, ar),
+    translated and not fuzzy."""
     import subprocess
     import sys
 
@@ -414,11 +416,14 @@ def test_every_ui_string_in_the_code_is_translated(tmp_path):
     )
     with pot.open("rb") as handle:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    with (root / "translations" / "nb" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle)
-    done = {
-        m.id if isinstance(m.id, str) else m.id[0]
-        for m in catalog
-        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
-    }
-    assert sorted(wanted - done) == []
+    for lang in LANGUAGES:
+        if lang == "en":  # the msgids' own language
+            continue
+        with (root / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            catalog = read_po(handle)
+        done = {
+            m.id if isinstance(m.id, str) else m.id[0]
+            for m in catalog
+            if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
+        }
+        assert sorted(wanted - done) == [], lang

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from webapp.checker_flow import DURATIONS
+from webapp.core.languages import LANGUAGES
 from webapp.core.triage import level, load_checker
 
 VIGNETTES = json.loads((Path(__file__).parent / "data" / "triage-vignettes.json").read_text())
@@ -177,7 +178,9 @@ def hidden(html: str) -> list[tuple[str, str]]:
 
 
 def post(client, lang, step, fields, **headers):
-    path = {"nb": "/nb/symptomsjekk", "en": "/en/symptom-checker"}[lang]
+    path = {"nb": "/nb/symptomsjekk", "nn": "/nn/symptomsjekk"}.get(
+        lang, f"/{lang}/symptom-checker"
+    )
     return client.post(path, data=MultiDict([("step", step), *fields]), headers=headers)
 
 
@@ -256,16 +259,19 @@ def applicable_only(body: dict) -> dict:
         answers = kept
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("case", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
-def test_every_vignette_through_the_web_flow(reading_client, case):
+def test_every_vignette_through_the_web_flow(reading_client, case, lang):
+    """The same answers give the same result in every language (issue #14: safety the same)."""
     request = case["request"]
     duration = min(DURATIONS, key=lambda k: abs(DURATIONS[k][0] - request["duration_weeks"]))
-    response = walk(reading_client, request, duration=duration)
+    response = walk(reading_client, request, lang=lang, duration=duration)
     html = response.get_data(as_text=True)
     assert 'data-step="result"' in html
+    assert f'<html lang="{lang}"' in html
     assert response.headers["Cache-Control"] == "no-store"
     body = applicable_only({**request, "duration_weeks": DURATIONS[duration][0]})
-    data = api(reading_client, body).get_json()
+    data = api(reading_client, {**body, "lang": lang}).get_json()
     assert outcome_of(html) == CARD[(data["outcome"], data["urgency"])]
     assert data["outcome"] in case["accept"]
     if case.get("urgency"):

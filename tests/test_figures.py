@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = sorted(p.stem for p in (ROOT / "content" / "exercises").glob("*.toml"))
 FIGURES = figures.load_figures()
 SVGS = sorted((ROOT / "static" / "img" / "exercises").glob("*.svg"))
-CSS = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
+CSS = "".join(
+    (ROOT / "static" / "css" / name).read_text(encoding="utf-8")
+    for name in ("app.css", "figures.css")
+)
 # The exercises about the foot: their foot must be large enough to read on a phone.
 FOOT_EXERCISES = [
     "sole-stretch", "towel-curl", "toe-spread", "ankle-circles", "heel-raise", "heel-drop",

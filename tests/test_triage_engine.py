@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from webapp.core.languages import LANGUAGES, Lang
+from webapp.core.translation import translated_languages
 from webapp.core.triage import (
     ANSWER_VALUES,
     LANGS,
@@ -159,11 +160,22 @@ def test_contract_ids_are_all_there_in_their_groups() -> None:
     assert set(CHECKER.vocabulary.conditions) >= CONTRACT_CONDITIONS
 
 
+def copy_triage(tmp_path: Path) -> Path:
+    """A copy of content/triage with the translated languages' checker texts beside it, as
+    content/<lang>/checker.toml (webapp/core/translation.py)."""
+    folder = tmp_path / "triage"
+    shutil.copytree(CONTENT, folder)
+    for lang in translated_languages():
+        (tmp_path / lang).mkdir()
+        shutil.copy(CONTENT.parent / lang / "checker.toml", tmp_path / lang / "checker.toml")
+    return folder
+
+
 def test_every_question_has_both_languages() -> None:
     for q in CHECKER.questions:
         assert q.text["nb"].strip() and q.text["en"].strip(), q.id
         assert q.text["nb"].endswith("?") and q.text["en"].endswith("?"), q.id
-        assert set(q.help) == {"nb", "en"}
+        assert set(q.help) == set(LANGUAGES)
         assert bool(q.help["nb"]) == bool(q.help["en"]), q.id
         if q.group == "emergency":
             assert q.sign["nb"] and q.sign["en"], q.id
@@ -884,8 +896,7 @@ BROKEN = [
     ("file", "edit", "key"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
 )
 def test_broken_data_names_file_and_key(tmp_path: Path, file: str, edit, key: str) -> None:
-    folder = tmp_path / "triage"
-    shutil.copytree(CONTENT, folder)
+    folder = copy_triage(tmp_path)
     path = folder / file
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(ContentError) as info:
@@ -898,8 +909,7 @@ def test_broken_data_names_file_and_key(tmp_path: Path, file: str, edit, key: st
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
-    folder = tmp_path / "triage"
-    shutil.copytree(CONTENT, folder)
+    folder = copy_triage(tmp_path)
     (folder / "regions.toml").unlink()
     with pytest.raises(ContentError) as info:
         load_checker(folder)
@@ -907,8 +917,7 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 
 
 def test_a_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
-    folder = tmp_path / "triage"
-    shutil.copytree(CONTENT, folder)
+    folder = copy_triage(tmp_path)
     path = folder / "questions.toml"
     path.write_bytes(path.read_bytes().replace("ø".encode(), b"\xf8"))  # saved as Latin-1
     with pytest.raises(ContentError) as info:
@@ -922,7 +931,6 @@ def test_the_checker_speaks_the_site_languages() -> None:
 
 
 def test_the_shipped_data_loads_from_a_copy(tmp_path: Path) -> None:
-    folder = tmp_path / "triage"
-    shutil.copytree(CONTENT, folder)
+    folder = copy_triage(tmp_path)
     copy = load_checker(folder)
     assert [r.id for r in copy.rules] == [r.id for r in CHECKER.rules]

@@ -10,8 +10,9 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 from .checker_flow import ANSWERS, OUTCOME_TEXT, checker, count_outcome, finding_text
+from .core.languages import LANGUAGES
 from .core.triage import OUTCOMES, Checker, InputError, Result
-from .i18n import LANGUAGES
+from .i18n import enabled_languages
 from .programs import program_url
 from .sitemap import startup_url
 
@@ -220,7 +221,7 @@ def openapi_document() -> dict:
                 "required": [q.id for q in c.questions if q.required and not q.applies],
                 "properties": {q.id: answer for q in c.questions},
             },
-            "lang": {"type": "string", "enum": list(LANGUAGES)},
+            "lang": {"type": "string", "enum": list(enabled_languages())},
         },
     }
     result_schema = {

@@ -21,7 +21,7 @@ from .caching import cache_pages
 from .checker_flow import BadForm, read_flow, summary_context
 from .core.clinic import load_clinic
 from .core.settings import ROOT
-from .i18n import LANGUAGES, localized_route
+from .i18n import enabled_languages, localized_route
 
 bp = Blueprint("booking", __name__)
 
@@ -38,6 +38,7 @@ def init_clinic(app: Flask) -> None:
     """Load the clinic file at start-up: every page shows its name and phone numbers."""
     clinic = load_clinic(clinic_file(app))
     app.extensions["clinic"] = clinic
+    app.config["LANGUAGES"] = clinic.languages  # without those the clinic switched off
     app.jinja_env.globals["clinic"] = clinic
 
 
@@ -83,7 +84,7 @@ def book(lang: str) -> Response:
 
 
 def _sitemap_pages() -> list[dict[str, str]]:
-    return [{lang: url_for("booking.book", lang=lang) for lang in LANGUAGES}]
+    return [{lang: url_for("booking.book", lang=lang) for lang in enabled_languages()}]
 
 
 def init_app(app: Flask) -> None:

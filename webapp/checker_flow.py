@@ -42,7 +42,7 @@ from .core.triage import (
 )
 from .core.triage.model import AnswerValue
 from .db import Counts, register_schema
-from .i18n import LANGUAGES, localized_route
+from .i18n import enabled_languages, localized_route
 
 bp = Blueprint("checker", __name__)
 
@@ -667,7 +667,7 @@ def count_outcome(outcome: str) -> None:
 
 def _sitemap_pages() -> list[dict[str, str]]:
     return [
-        {lang: url_for(endpoint, lang=lang) for lang in LANGUAGES}
+        {lang: url_for(endpoint, lang=lang) for lang in enabled_languages()}
         for endpoint in ("checker.flow", "checker.rules")
     ]
 

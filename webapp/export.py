@@ -22,7 +22,7 @@ from flask.cli import with_appcontext
 
 from . import sitemap
 from .core.settings import ROOT
-from .i18n import LANGUAGES
+from .i18n import enabled_languages
 from .security import CSP, security_headers
 
 
@@ -42,7 +42,7 @@ def export_site(app: Flask, target: Path, base_url: str, app_origin: str) -> lis
     base = base_url.rstrip("/") or "http://localhost"
     with app.test_request_context(base_url=base):
         pages = [path for page in sitemap.public_pages(app) for path in page.values()]
-        pages += [f"/{lang}/offline" for lang in LANGUAGES]
+        pages += [f"/{lang}/offline" for lang in enabled_languages()]
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)

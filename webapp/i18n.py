@@ -1,19 +1,39 @@
-"""Languages in the URL (/nb/…, /en/…), Flask-Babel locale selection and language alternates."""
+"""Languages in the URL (/nb/…, /nn/…, /en/…), Flask-Babel locale selection and language
+alternates. The languages are defined in webapp/core/languages.py; the clinic may switch some
+off (`languages_off` in clinic.toml): their URLs answer 404 and no page links to them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, g, request, url_for
-from flask_babel import Babel
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, request, url_for
+from flask_babel import Babel, gettext
+from markupsafe import Markup
 
-from .core.languages import DEFAULT_LANGUAGE, LANGUAGES
+from .core.languages import BY_CODE, DEFAULT_LANGUAGE, LANGUAGES
+from .core.translation import load_reviews
 from .sitemap import site_root
 
-# Accept-Language primary tags that mean Norwegian: Bokmål, Nynorsk and plain "no".
-_NORWEGIAN = {"nb", "no", "nn"}
-LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English"}
+# Accept-Language primary tags that mean Bokmål: "no" is Norwegian without saying which.
+_BOKMAL = {"nb", "no"}
+LANGUAGE_NAMES = {code: language.name for code, language in BY_CODE.items()}
+
+
+def enabled_languages() -> tuple[str, ...]:
+    """The languages this site serves (all but those the clinic switched off)."""
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def _path_in(lang: str, paths: dict[str, str]) -> str:
+    """A language without its own path uses its fallback language's, with its own prefix:
+    /nn/… from /nb/…, /pl/… from /en/…."""
+    if lang in paths:
+        return paths[lang]
+    source = next(code for code in BY_CODE[lang].fallback if code in paths)
+    return f"/{lang}/" + paths[source].removeprefix(f"/{source}/")
 
 
 def localized_route(
@@ -26,9 +46,13 @@ def localized_route(
     """
 
     def decorator(view: Callable) -> Callable:
-        for lang, path in paths.items():
+        for lang in LANGUAGES:
             bp.add_url_rule(
-                path, endpoint or view.__name__, view, defaults={"lang": lang}, **options
+                _path_in(lang, paths),
+                endpoint or view.__name__,
+                view,
+                defaults={"lang": lang},
+                **options,
             )
         return view
 
@@ -37,24 +61,26 @@ def localized_route(
 
 def language_from_accept_header() -> str:
     """The best of our languages for the browser's Accept-Language header (fallback nb)."""
+    enabled = enabled_languages()
     for value, _quality in request.accept_languages:
         primary = value.split("-")[0].split("_")[0].lower()
-        if primary in _NORWEGIAN:
+        if primary in _BOKMAL:
             return "nb"
-        if primary in LANGUAGES:
+        if primary in enabled:
             return primary
     return DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
     """The page's language: from the URL, else from the path prefix, else nb."""
-    if not request:
+    if not has_request_context():
         return DEFAULT_LANGUAGE
+    enabled = enabled_languages()
     lang = (request.view_args or {}).get("lang")
-    if lang in LANGUAGES:
+    if lang in enabled:
         return lang
     first = request.path.strip("/").split("/")[0]
-    if first in LANGUAGES:
+    if first in enabled:
         return first
     return DEFAULT_LANGUAGE
 
@@ -71,8 +97,11 @@ def alternate_urls(external: bool = False) -> dict[str, str]:
         if request.endpoint is None or "lang" not in view_args:
             return {}
         alternates = {
-            lang: url_for(request.endpoint, **{**view_args, "lang": lang}) for lang in LANGUAGES
+            lang: url_for(request.endpoint, **{**view_args, "lang": lang})
+            for lang in enabled_languages()
         }
+    enabled = enabled_languages()
+    alternates = {lang: url for lang, url in alternates.items() if lang in enabled}
     if external:
         root = site_root()
         return {lang: root + url for lang, url in alternates.items()}
@@ -81,18 +110,70 @@ def alternate_urls(external: bool = False) -> dict[str, str]:
 
 def other_languages() -> Iterable[str]:
     lang = current_language()
-    return [code for code in LANGUAGES if code != lang]
+    return [code for code in enabled_languages() if code != lang]
+
+
+# Runs of digits with spaces, as phone numbers are written ("116 117", "62 80 90 30"). In right-
+# to-left text the bidi algorithm would show the groups in reverse order ("117 116"); a
+# left-to-right isolate (U+2066 … U+2069) keeps each number as it is dialled.
+_NUMBER_RUN = re.compile(r"(?<![\d\u2066])\d+(?: \d+)+(?![\d\u2069])")
+
+
+def isolate_numbers(value: Any) -> Any:
+    """Jinja's `finalize`: every printed text of a right-to-left page keeps its phone numbers
+    left to right (also those inside translated sentences and content texts). Markup (our
+    drawings, an article's HTML, shown left to right) is left as it is."""
+    if (
+        type(value) is str
+        and _NUMBER_RUN.search(value)
+        and has_request_context()
+        and BY_CODE[current_language()].direction == "rtl"
+    ):
+        return _NUMBER_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", value)
+    return value
+
+
+def translation_note() -> str:
+    """One calm line on every page of a translated language nobody qualified has checked."""
+    review = current_app.extensions["translation_reviews"].get(current_language())
+    if review is None or review.reviewed:
+        return ""
+    return gettext("This page is machine-translated and not yet checked by a qualified translator.")
+
+
+def lang_attrs(texts: dict[str, str]) -> Markup:
+    """` lang="en" dir="ltr"` on an element whose text (a {lang: text} table) this language
+    shows in its fallback language, not yet translated (WCAG 3.1.2); else nothing."""
+    language = BY_CODE[current_language()]
+    if language.written or not language.fallback:
+        return Markup("")
+    other = BY_CODE[language.fallback[0]]
+    if texts.get(language.code) != texts.get(other.code):
+        return Markup("")
+    return Markup(f' lang="{other.code}" dir="{other.direction}"')  # noqa: S704 - codes
 
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=current_language)
+    app.extensions["translation_reviews"] = load_reviews(
+        Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    )
+    app.jinja_env.finalize = isolate_numbers
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,
-        LANGUAGES=LANGUAGES,
+        LANGUAGE=BY_CODE,
+        enabled_languages=enabled_languages,
+        lang_attrs=lang_attrs,
         alternate_urls=alternate_urls,
         other_languages=other_languages,
     )
 
+    @app.url_value_preprocessor
+    def refuse_languages_switched_off(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "lang" in values and values["lang"] not in enabled_languages():
+            abort(404)
+
     @app.context_processor
     def inject_language() -> dict[str, Any]:
-        return {"lang": current_language()}
+        lang = current_language()
+        return {"lang": lang, "language": BY_CODE[lang], "translation_note": translation_note()}

@@ -27,7 +27,7 @@ from .core import search_index
 from .core.articles import BODY_AREAS, OWN_LINK_RE, Article, Library, load_library
 from .db import startup_lock
 from .feedback import record_search_miss
-from .i18n import LANGUAGES, localized_route
+from .i18n import enabled_languages, localized_route
 
 bp = Blueprint("library", __name__)
 
@@ -67,7 +67,7 @@ def own_links(html: str, lang: str) -> Markup:
     return Markup(OWN_LINK_RE.sub(href, html))  # noqa: S704 - our own rendered Markdown
 
 
-@localized_route(bp, {"nb": "/nb/tilstander/", "en": "/en/conditions/"})
+@localized_route(bp, {"nb": "/nb/tilstander/", "nn": "/nn/tilstandar/", "en": "/en/conditions/"})
 def index(lang: str) -> str:
     lib = library()
     conditions = [a for a in lib.in_language(lang) if a.kind == "condition"]
@@ -81,7 +81,10 @@ def index(lang: str) -> str:
     )
 
 
-@localized_route(bp, {"nb": "/nb/tilstander/<slug>", "en": "/en/conditions/<slug>"})
+@localized_route(
+    bp,
+    {"nb": "/nb/tilstander/<slug>", "nn": "/nn/tilstandar/<slug>", "en": "/en/conditions/<slug>"},
+)
 def article(lang: str, slug: str) -> str:
     lib = library()
     found = lib.by_slug.get((lang, slug))
@@ -130,7 +133,7 @@ def find(lang: str, query: str) -> search_index.Found:
 def _sitemap_pages() -> list[dict[str, str]]:
     lib = library()
     pages: list[dict[str, str]] = [
-        {lang: url_for("library.index", lang=lang) for lang in LANGUAGES}
+        {lang: url_for("library.index", lang=lang) for lang in enabled_languages()}
     ]
     for key in lib.articles["nb"]:
         pages.append({code: article_url(a) for code, a in lib.alternates(key).items()})

@@ -25,7 +25,7 @@ from . import db, sitemap
 from .assets import asset_url, static_file
 from .caching import cache_pages
 from .core import search_index
-from .i18n import LANGUAGES, language_from_accept_header, localized_route
+from .i18n import enabled_languages, language_from_accept_header, localized_route
 
 bp = Blueprint("pages", __name__)
 
@@ -146,10 +146,10 @@ def manifest() -> Response:
 
 def shell_urls() -> list[str]:
     """What the service worker precaches: the offline pages and the files every page needs."""
-    urls = [url_for("pages.offline", lang=lang) for lang in LANGUAGES]
+    urls = [url_for("pages.offline", lang=lang) for lang in enabled_languages()]
     # The scripts of the pages that must work offline (programmes and the diary) come along.
-    names = ("css/app.css", "js/app.js", "js/player.js", "js/diary.js", "icons/icon.svg",
-             "icons/favicon-32.png")  # fmt: skip
+    names = ("css/app.css", "css/figures.css", "js/app.js", "js/player.js", "js/diary.js",
+             "icons/icon.svg", "icons/favicon-32.png")  # fmt: skip
     urls += [asset_url(name) for name in names]
     return urls
 
@@ -171,7 +171,7 @@ def favicon() -> Response:
 
 def _pages() -> list[dict[str, str]]:
     return [
-        {lang: url_for(endpoint, lang=lang) for lang in LANGUAGES}
+        {lang: url_for(endpoint, lang=lang) for lang in enabled_languages()}
         for endpoint in ("pages.home", "pages.privacy")
     ]
 

@@ -11,10 +11,10 @@ from markupsafe import Markup
 from . import sitemap
 from .caching import cache_pages
 from .core.catalogue import Catalogue, Dose, Exercise, Program, load_catalogue
-from .core.languages import DEFAULT_LANGUAGE, LANGUAGES
+from .core.languages import BY_CODE, DEFAULT_LANGUAGE, LANGUAGES
 from .core.settings import ROOT
 from .core.validation import ContentError
-from .i18n import current_language, localized_route
+from .i18n import current_language, enabled_languages, localized_route
 
 bp = Blueprint("programs", __name__)
 
@@ -71,12 +71,19 @@ def dose_text(dose: Dose) -> str:
     return text + " " + ngettext("%(num)d time a day.", "%(num)d times a day.", dose.times_per_day)
 
 
-@localized_route(bp, {"nb": "/nb/programmer/", "en": "/en/programmes/"})
+@localized_route(bp, {"nb": "/nb/programmer/", "nn": "/nn/program/", "en": "/en/programmes/"})
 def index(lang: str) -> str:
     return render_template("programs/index.html", programs=list(catalogue().programs.values()))
 
 
-@localized_route(bp, {"nb": "/nb/programmer/<program_id>", "en": "/en/programmes/<program_id>"})
+@localized_route(
+    bp,
+    {
+        "nb": "/nb/programmer/<program_id>",
+        "nn": "/nn/program/<program_id>",
+        "en": "/en/programmes/<program_id>",
+    },
+)
 def program(lang: str, program_id: str) -> str:
     prog = program_or_404(program_id)
     library = current_app.extensions["library"]
@@ -98,6 +105,7 @@ def program(lang: str, program_id: str) -> str:
     bp,
     {
         "nb": "/nb/programmer/<program_id>/uke-<int:week>",
+        "nn": "/nn/program/<program_id>/veke-<int:week>",
         "en": "/en/programmes/<program_id>/week-<int:week>",
     },
 )
@@ -115,7 +123,14 @@ def session(lang: str, program_id: str, week: int) -> str:
     )
 
 
-@localized_route(bp, {"nb": "/nb/ovelser/<exercise_id>", "en": "/en/exercises/<exercise_id>"})
+@localized_route(
+    bp,
+    {
+        "nb": "/nb/ovelser/<exercise_id>",
+        "nn": "/nn/ovingar/<exercise_id>",
+        "en": "/en/exercises/<exercise_id>",
+    },
+)
 def exercise(lang: str, exercise_id: str) -> str:
     ex: Exercise | None = catalogue().exercises.get(exercise_id)
     if ex is None:
@@ -134,25 +149,38 @@ def diary(lang: str) -> str:
 def _sitemap_pages() -> list[dict[str, str]]:
     cat = catalogue()
     pages: list[dict[str, str]] = [
-        {lang: url_for(endpoint, lang=lang) for lang in LANGUAGES}
+        {lang: url_for(endpoint, lang=lang) for lang in enabled_languages()}
         for endpoint in ("programs.index", "programs.diary")
     ]
     for prog in cat.programs.values():
-        pages.append({lang: program_url(prog.id, lang) for lang in LANGUAGES})
+        pages.append({lang: program_url(prog.id, lang) for lang in enabled_languages()})
         for block in prog.weeks:
             pages.append(
                 {
                     lang: url_for(
                         "programs.session", lang=lang, program_id=prog.id, week=block.first
                     )
-                    for lang in LANGUAGES
+                    for lang in enabled_languages()
                 }
             )
     for ex_id in cat.exercises:
         pages.append(
-            {lang: url_for("programs.exercise", lang=lang, exercise_id=ex_id) for lang in LANGUAGES}
+            {
+                lang: url_for("programs.exercise", lang=lang, exercise_id=ex_id)
+                for lang in enabled_languages()
+            }
         )
     return pages
+
+
+def lang_of(item: Exercise | Program, field: str) -> Markup:
+    """` lang="en" dir="ltr"` on an element whose text a "core" language borrows (WCAG 3.1.2),
+    else nothing."""
+    lang = current_language()
+    if field in item.borrowed.get(lang, ()):
+        other = BY_CODE[BY_CODE[lang].fallback[0]]
+        return Markup(f' lang="{other.code}" dir="{other.direction}"')  # noqa: S704 - codes
+    return Markup("")
 
 
 def init_app(app: Flask) -> None:
@@ -170,7 +198,9 @@ def init_app(app: Flask) -> None:
         for article in library.articles[lang].values():
             if article.program and article.program not in cat.programs:
                 raise ContentError(article.path, "program", f"no programme {article.program!r}")
-    app.jinja_env.globals.update(program_url=program_url, drawing=drawing, dose_text=dose_text)
+    app.jinja_env.globals.update(
+        program_url=program_url, drawing=drawing, dose_text=dose_text, lang_of=lang_of
+    )
     app.register_blueprint(bp)
     sitemap.register(app, _sitemap_pages)
     cache_pages(

@@ -17,8 +17,14 @@ def register(app: Flask, source: PageSource) -> None:
 
 
 def public_pages(app: Flask) -> list[dict[str, str]]:
-    """Every public page with its language alternates, in registration order."""
-    return [page for source in app.extensions.get("sitemap", []) for page in source()]
+    """Every public page with its language alternates, in registration order; only the
+    languages this site serves (the clinic may switch some off)."""
+    enabled = app.config["LANGUAGES"]
+    return [
+        {lang: url for lang, url in page.items() if lang in enabled}
+        for source in app.extensions.get("sitemap", [])
+        for page in source()
+    ]
 
 
 def startup_url(app: Flask) -> str:

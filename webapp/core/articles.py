@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
 
-from .languages import LANGUAGES
+from .languages import BY_CODE, LANGUAGES
 from .review import SignOff, signed
 from .validation import ContentError, Where, parse_toml, read_text
 
@@ -69,6 +69,13 @@ class Article:
     # the web layer turns into URLs: (kind, target), checked to exist when the content loads.
     links: tuple[tuple[str, str], ...] = ()
     signed: SignOff | None = None  # a clinician's sign-off that covers this text, if any
+    # The language of the body: `lang`, except in a "core" language, whose pages show the
+    # title, summary and care box translated and the body in its fallback language.
+    body_lang: str = ""
+
+    @property
+    def text_lang(self) -> str:
+        return self.body_lang or self.lang
 
 
 @dataclass(frozen=True)
@@ -233,7 +240,8 @@ def load_library(folder: Path) -> Library:
     programs = frozenset(p.stem for p in (folder / "programs").glob("*.toml"))
     articles: dict[str, dict[str, Article]] = {}
     by_slug: dict[tuple[str, str], Article] = {}
-    for lang in LANGUAGES:
+    full: list[str] = [lang for lang in LANGUAGES if BY_CODE[lang].scope == "full"]
+    for lang in full:
         articles[lang] = {}
         for path in sorted((folder / lang / "articles").glob("*.md")):
             article = parse_article(path, lang, programs)
@@ -242,20 +250,58 @@ def load_library(folder: Path) -> Library:
                 raise ContentError(path, "slug", f"{article.slug!r} is already used by {other}")
             articles[lang][article.key] = article
             by_slug[(lang, article.slug)] = article
-    _check_languages_match(articles, folder)
+    _check_languages_match(articles, folder, full)
+    for lang in LANGUAGES:
+        if lang not in full:
+            articles[lang] = _translated(folder, lang, articles)
+            by_slug |= {(lang, a.slug): a for a in articles[lang].values()}
     return Library(articles, by_slug)
 
 
-def _check_languages_match(articles: dict[str, dict[str, Article]], folder: Path) -> None:
-    for lang in LANGUAGES:
-        for other in LANGUAGES:
+def _translated(
+    folder: Path, lang: str, articles: dict[str, dict[str, Article]]
+) -> dict[str, Article]:
+    """A "core" language's articles: the fallback language's article with the title, summary
+    and care box of content/<lang>/articles.toml, and the search words of both."""
+    from .translation import Overlay, article_entries
+
+    source_lang = BY_CODE[lang].fallback[0]
+    overlay = Overlay(folder, lang, "articles")
+    texts: dict[tuple[str, str], Any] = {}
+    for entry in article_entries(folder):
+        texts[(entry.ident, entry.field)] = overlay.text(entry)
+    overlay.check_unused()
+    out: dict[str, Article] = {}
+    for key, source in articles[source_lang].items():
+        care = None
+        if source.care is not None:
+            care = Care(*(tuple(texts.get((key, level)) or ()) for level in CARE_LEVELS))
+        synonyms = {*articles["nb"][key].synonyms, *source.synonyms}
+        out[key] = replace(
+            source,
+            lang=lang,
+            title=texts[(key, "title")],
+            summary=texts[(key, "summary")],
+            synonyms=tuple(sorted(synonyms)),
+            care=care,
+            body_lang=source_lang,
+        )
+    return out
+
+
+def _check_languages_match(
+    articles: dict[str, dict[str, Article]], folder: Path, languages: list[str]
+) -> None:
+    for lang in languages:
+        for other in languages:
             missing = set(articles[lang]) - set(articles[other])
             if missing:
                 key = sorted(missing)[0]
                 raise ContentError(
                     folder / other / "articles" / f"{key}.md",
                     "key",
-                    f"missing, but {lang} has {key!r}; every article exists in both languages",
+                    f"missing, but {lang} has {key!r}; every article exists in every language "
+                    "written in full",
                 )
     for lang_articles in articles.values():
         for article in lang_articles.values():
@@ -265,7 +311,7 @@ def _check_languages_match(articles: dict[str, dict[str, Article]], folder: Path
             for kind, target in article.links:
                 if kind == "article" and target not in lang_articles:
                     raise ContentError(article.path, "body", f"article:{target}: no such article")
-    first, *others = LANGUAGES
+    first, *others = languages
     for key, article in articles[first].items():
         for lang in others:
             translation = articles[lang][key]

@@ -7,12 +7,13 @@ file and the key.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .languages import LANGUAGES
+from .languages import BY_CODE, LANGUAGES, WRITTEN, fallbacks
 from .review import SignOff, signed
+from .translation import Entry, Overlay, exercise_entries, program_entries, translated_languages
 from .validation import Where, read_toml
 
 CATEGORIES = ("walking", "mobility", "core", "nerve", "stretch", "stenosis", "foot")
@@ -46,11 +47,14 @@ class Exercise:
     drawing_end: str
     reviewed: dt.date
     next_review: dt.date
-    source: str
+    source: dict[str, str]  # lang -> where the exercise comes from
     dose: Dose
     text: dict[str, dict[str, Any]]  # lang -> name, purpose, start, steps, easier, harder, ...
     signed: SignOff | None = None  # a clinician's sign-off that covers this text, if any
     path: str = ""
+    # lang -> the fields shown in its fallback language (a "core" language translates only
+    # the name and the stop rules; webapp/core/translation.py)
+    borrowed: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,13 @@ class Program:
     id: str
     reviewed: dt.date
     next_review: dt.date
-    sources: tuple[str, ...]
+    sources: dict[str, tuple[str, ...]]  # lang -> where the programme comes from
     related_articles: tuple[str, ...]
     text: dict[str, dict[str, Any]]  # lang -> title, aim, who_for, see_someone_first
     weeks: tuple[Week, ...]
     signed: SignOff | None = None  # a clinician's sign-off that covers this text, if any
     path: str = ""
+    borrowed: dict[str, frozenset[str]] = field(default_factory=dict)  # as Exercise.borrowed
 
     @property
     def length_weeks(self) -> int:
@@ -118,8 +123,54 @@ def _texts(
     return texts
 
 
-def load_exercise(path: Path, drawings: Path) -> Exercise:
+Overlays = dict[str, Overlay]
+
+
+def _per_language(data: dict[str, Any], at: Where, key: str, kind: type) -> dict[str, Any]:
+    """`source.nb` and `source.en` (text, or a list of text when `kind` is list), both
+    required; another language shows its fallback's (nn the nb one, pl the en one)."""
+    table, key_at = at.get(data, key, dict), at.child(key)
+    key_at.only(table, WRITTEN)
+    given = {
+        lang: key_at.get(table, lang, str) if kind is str else key_at.strings(table, lang)
+        for lang in WRITTEN
+    }
+    first, *others = WRITTEN
+    for lang in others:
+        if kind is list and len(given[lang]) != len(given[first]):
+            raise key_at.child(lang).fail(f"must have as many items as {first}")
+    return {lang: next(given[c] for c in fallbacks(lang) if c in given) for lang in LANGUAGES}
+
+
+def _merge_translations(
+    data: dict[str, Any], entries: list[Entry], overlays: Overlays | None, path: Path
+) -> dict[str, frozenset[str]]:
+    """Put each translated language's texts (content/<lang>/programmes.toml) into `data`,
+    in place, as if written there: `[pl]` beside `[nb]` and `[en]`, a week's `[weeks.pl]`.
+    A text a "core" language leaves out comes from its fallback language; what came from there
+    is returned, lang -> fields."""
+    if overlays is None:
+        content = path.parent.parent
+        overlays = {lang: Overlay(content, lang, "programmes") for lang in translated_languages()}
+    borrowed: dict[str, set[str]] = {}
+    for lang, overlay in overlays.items():
+        fallback = BY_CODE[lang].fallback[0]
+        for entry in entries:
+            table = data
+            if entry.section == "week":
+                number = int(entry.ident.rsplit(".", 1)[1])
+                table = next(w for w in data["weeks"] if w.get("week") == number)
+            value = overlay.text(entry)
+            if value is None:
+                value = table[fallback][entry.field]
+                borrowed.setdefault(lang, set()).add(entry.field)
+            table.setdefault(lang, {})[entry.field] = value
+    return {lang: frozenset(fields) for lang, fields in borrowed.items()}
+
+
+def load_exercise(path: Path, drawings: Path, overlays: Overlays | None = None) -> Exercise:
     data, at = read_toml(path)
+    borrowed = _merge_translations(data, list(exercise_entries(path.stem, data)), overlays, path)
     at.only(data, {"id", "category", "drawing_start", "drawing_end", "reviewed", "next_review",
                    "source", "dose", "sign_off", *LANGUAGES})  # fmt: skip
     ex_id = at.get(data, "id", str)
@@ -158,15 +209,18 @@ def load_exercise(path: Path, drawings: Path) -> Exercise:
         drawing_end=drawing["drawing_end"],
         reviewed=reviewed,
         next_review=next_review,
-        source=at.get(data, "source", str),
+        source=_per_language(data, at, "source", str),
         dose=Dose(kind=kind, per_side=per_side, **numbers),
         text=_texts(data, at, EXERCISE_TEXTS, EXERCISE_LISTS),
         signed=signed(path, data, at),
         path=str(path),
+        borrowed=borrowed,
     )
 
 
-def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str]) -> Program:
+def load_program(
+    path: Path, exercises: dict[str, Exercise], articles: set[str], overlays: Overlays | None = None
+) -> Program:
     data, at = read_toml(path)
     at.only(data, {"id", "reviewed", "next_review", "sources", "related_articles", "weeks",
                    "sign_off", *LANGUAGES})  # fmt: skip
@@ -181,7 +235,7 @@ def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str])
     raw_weeks = data.get("weeks")
     if not isinstance(raw_weeks, list) or not raw_weeks:
         raise at.child("weeks").fail("at least one [[weeks]] table is needed")
-    weeks, expected = [], 1
+    blocks, expected = [], 1
     for i, table in enumerate(raw_weeks, start=1):
         week_at = at.child("weeks").index(i)
         week_at.check(table, dict, empty_ok=True)
@@ -197,6 +251,12 @@ def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str])
         for ex_id in ids:
             if ex_id not in exercises:
                 raise week_at.child("exercises").fail(f"no exercise with id {ex_id!r}")
+        blocks.append((week_at, table, first, last, ids))
+    # The translations are keyed by week number: merge them once the weeks are known to be
+    # numbered right, so a wrong number is named as such, not as a missing translation.
+    borrowed = _merge_translations(data, list(program_entries(path.stem, data)), overlays, path)
+    weeks = []
+    for week_at, table, first, last, ids in blocks:
         focus: dict[str, str] = {
             lang: week_at.child(lang).get(week_at.get(table, lang, dict), "focus", str)
             for lang in LANGUAGES
@@ -206,21 +266,26 @@ def load_program(path: Path, exercises: dict[str, Exercise], articles: set[str])
         id=prog_id,
         reviewed=reviewed,
         next_review=next_review,
-        sources=at.strings(data, "sources"),
+        sources=_per_language(data, at, "sources", list),
         related_articles=related,
         text=_texts(data, at, PROGRAM_TEXTS, ("see_someone_first",)),
         weeks=tuple(weeks),
         signed=signed(path, data, at),
         path=str(path),
+        borrowed=borrowed,
     )
 
 
 def load_catalogue(content: Path, drawings: Path, articles: set[str]) -> Catalogue:
+    overlays = {lang: Overlay(content, lang, "programmes") for lang in translated_languages()}
     exercises = {
-        p.stem: load_exercise(p, drawings) for p in sorted((content / "exercises").glob("*.toml"))
+        p.stem: load_exercise(p, drawings, overlays)
+        for p in sorted((content / "exercises").glob("*.toml"))
     }
     programs = {
-        p.stem: load_program(p, exercises, articles)
+        p.stem: load_program(p, exercises, articles, overlays)
         for p in sorted((content / "programs").glob("*.toml"))
     }
+    for overlay in overlays.values():
+        overlay.check_unused()
     return Catalogue(exercises, programs)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from .languages import LANGUAGES
+from .languages import DEFAULT_LANGUAGE, LANGUAGES, WRITTEN, fallbacks
 from .validation import ContentError, Where, read_toml
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -77,6 +77,9 @@ class Clinic:
     phone: str
     email: str
     departments: tuple[Department, ...]
+    # The languages the site is served in: all of webapp/core/languages.py but those the
+    # clinic switched off with `languages_off` (nb cannot be).
+    languages: tuple[str, ...] = LANGUAGES
 
     @property
     def phone_uri(self) -> str:
@@ -90,12 +93,27 @@ DEPARTMENT_KEYS = {"id", "name", "area", "street", "postcode", "city", "phone", 
 def parse_clinic(data: dict[str, Any], source: str | Path) -> Clinic:
     """Check the data of a clinic file; `source` is the file's name, for the error messages."""
     where = Where(str(source))
-    where.only(data, {"name", "site_name", "phone", "email", "departments"})
+    where.only(data, {"name", "site_name", "phone", "email", "departments", "languages_off"})
     name = where.get(data, "name", str)
     site_at = where.child("site_name")
     site_table = where.get(data, "site_name", dict)
     site_at.only(site_table, LANGUAGES)
-    site_name: dict[str, str] = {lang: site_at.get(site_table, lang, str) for lang in LANGUAGES}
+    # nb and en are required; another language may give its own name, else it borrows one.
+    given: dict[str, Any] = {
+        lang: site_at.get(site_table, lang, str, required=lang in WRITTEN) for lang in LANGUAGES
+    }
+    site_name: dict[str, str] = {
+        lang: next(given[code] for code in fallbacks(lang) if given.get(code)) for lang in LANGUAGES
+    }
+    off = where.strings(data, "languages_off", required=False)
+    for lang in off:
+        if lang not in LANGUAGES:
+            raise where.child("languages_off").fail(
+                f"unknown language {lang!r}; use {', '.join(LANGUAGES)}"
+            )
+        if lang == DEFAULT_LANGUAGE:
+            raise where.child("languages_off").fail(f"{lang} is the default language")
+    languages = tuple(lang for lang in LANGUAGES if lang not in off)
     phone = where.get(data, "phone", str)
     if not _PHONE_RE.match(phone):
         raise where.child("phone").fail(f"not a phone number: {phone!r}")
@@ -114,7 +132,7 @@ def parse_clinic(data: dict[str, Any], source: str | Path) -> Clinic:
             raise at.child("id").fail(f"{dept.id!r} is used twice")
         seen.add(dept.id)
         departments.append(dept)
-    return Clinic(name, site_name, phone, email, tuple(departments))
+    return Clinic(name, site_name, phone, email, tuple(departments), languages)
 
 
 def _department(dept: object, at: Where, phone: str, email: str) -> Department:

@@ -15,7 +15,7 @@ far limbs lighter) or from the front, each part drawn as a tapered capsule. Feet
 
 Motion: a figure with `moves = true` draws its end still from the start pose's shapes in nested
 groups, one per body part, each turned about its joint (and the whole figure moved) by
-`transform` attributes that give the end pose. static/css/app.css animates each group from no
+`transform` attributes that give the end pose. static/css/figures.css animates each group from no
 turn to its attribute's turn and back, only under `prefers-reduced-motion: no-preference`;
 otherwise the attributes show the end pose as a still image. Turns and moves are split into
 powers of two (`app-fig__r16` + `app-fig__r4` = 20°), so one fixed set of CSS rules moves every

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from ..translation import Overlay, checker_overlays, merge_checker
 from ..validation import Where, read_toml
 from .conditions import Known, compile_when, expand_regions
 from .model import (
@@ -147,8 +148,17 @@ def _applies(value: object, known: Known, where: Where) -> Any:
     return out
 
 
-def load_questions(path: Path, known: Known) -> list[Question]:
+def _read(path: Path, overlays: dict[str, Overlay] | None) -> tuple[dict[str, Any], Where]:
+    """A checker file with the translated languages' texts merged in (webapp/core/translation)."""
     doc, where = read_toml(path)
+    merge_checker(path.parent.parent, f"{path.parent.name}/{path.name}", doc, overlays)
+    return doc, where
+
+
+def load_questions(
+    path: Path, known: Known, overlays: dict[str, Overlay] | None = None
+) -> list[Question]:
+    doc, where = _read(path, overlays)
     _keys(doc, where, ("question",), ())
     questions: list[Question] = []
     ids: list[tuple[str, Where]] = []
@@ -200,9 +210,9 @@ def load_questions(path: Path, known: Known) -> list[Question]:
 
 
 def load_regions(
-    path: Path,
+    path: Path, overlays: dict[str, Overlay] | None = None
 ) -> tuple[list[Zone], list[Region], dict[str, frozenset[str]]]:
-    doc, where = read_toml(path)
+    doc, where = _read(path, overlays)
     _keys(doc, where, ("zone", "region"), ("set",))
     zones: list[Zone] = []
     for i, table in enumerate(_tables(doc, "zone", where)):
@@ -354,8 +364,9 @@ def load_rules(
     zones: list[Zone],
     regions: list[Region],
     sets: Mapping[str, frozenset[str]],
+    overlays: dict[str, Overlay] | None = None,
 ) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date], dict[str, Advice]]:
-    doc, where = read_toml(path)
+    doc, where = _read(path, overlays)
     _keys(doc, where, ("vocabulary", "fallback", "rule", "review", "advice"), ("sign_off",))
     review = _review(_table(doc["review"], where.child("review")), where.child("review"))
     vocab = _vocabulary(doc, where)
@@ -423,7 +434,8 @@ def load_rules(
 def load_content(folder: Path) -> Content:
     """Load and check all three files; raises ContentError naming the file and the key."""
     folder = Path(folder)
-    zones, regions, sets = load_regions(folder / REGIONS_FILE)
+    overlays = checker_overlays(folder.parent)
+    zones, regions, sets = load_regions(folder / REGIONS_FILE, overlays)
     known = Known(
         questions=frozenset(),
         regions=frozenset(r.id for r in regions),
@@ -431,8 +443,10 @@ def load_content(folder: Path) -> Content:
         earlier_rules=frozenset(),
         sets=MappingProxyType(dict(sets)),
     )
-    questions = load_questions(folder / QUESTIONS_FILE, known)
+    questions = load_questions(folder / QUESTIONS_FILE, known, overlays)
     vocab, rules, fallback, review, advice = load_rules(
-        folder / RULES_FILE, questions, zones, regions, sets
+        folder / RULES_FILE, questions, zones, regions, sets, overlays
     )
+    for overlay in overlays.values():
+        overlay.check_unused()
     return Content(questions, zones, regions, vocab, rules, fallback, *review, advice, sets)

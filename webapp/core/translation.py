@@ -1,0 +1,438 @@
+"""Texts in the languages we do not write in: one overlay file per language and kind.
+
+The team writes every text in nb and en, inline in the content files. A translated language
+(nn, pl, uk, ar) keeps its texts apart, keyed by the id of what they translate:
+
+    content/<lang>/checker.toml      the symptom checker: questions, body regions, rules, advice
+    content/<lang>/programmes.toml   exercises and programmes
+    content/<lang>/articles.toml     a "core" language only: each article's title, summary and
+                                     care box (a "full" language has the articles themselves,
+                                     content/<lang>/articles/*.md)
+
+    [question.saddle_numbness]
+    text = "…"
+    sign = "…"
+
+The loaders merge an overlay into the data before they check it, so a missing text stops
+start-up naming the language, the overlay file and the key. What must be there depends on the
+language's scope (webapp/core/languages.py): a "full" language needs every text, a "core"
+language the safety-critical ones (REQUIRED_CORE); the rest comes from its fallback language.
+
+`python -m webapp.core.translation skeleton <lang>` writes the files with every key to fill in
+(the nb and en texts as comments; texts already translated are kept), and
+`python -m webapp.core.translation check [<lang>]` lists what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .languages import BY_CODE, LANGUAGES, WRITTEN
+from .validation import ContentError, Where, read_toml
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+# Kind of overlay -> the files it translates, section by section: (section, fields).
+# A section is an array of tables with an `id` ([[question]]) or, for `fallback`, one table.
+CHECKER: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "triage/questions.toml": (("question", ("text", "help", "sign")),),
+    "triage/regions.toml": (
+        ("region", ("label", "description")),
+        ("zone", ("description",)),
+        ("set", ("description",)),
+    ),
+    "triage/rules.toml": (
+        ("advice", ("title", "text")),
+        ("fallback", ("reason", "description", "source")),
+        ("rule", ("reason", "description", "source")),
+    ),
+}
+EXERCISE_FIELDS = ("name", "purpose", "start", "steps", "easier", "harder", "stop_if", "alt")
+PROGRAM_FIELDS = ("title", "aim", "who_for", "see_someone_first")
+# What a "core" language must have; everything else may come from its fallback language.
+REQUIRED_CORE: dict[str, frozenset[str]] = {
+    "question": frozenset({"text", "help", "sign"}),
+    "region": frozenset({"label", "description"}),
+    "zone": frozenset({"description"}),
+    "set": frozenset({"description"}),
+    "advice": frozenset({"title", "text"}),
+    "fallback": frozenset({"reason"}),
+    "rule": frozenset({"reason"}),
+    "exercise": frozenset({"name", "stop_if"}),
+    "program": frozenset({"title", "aim", "see_someone_first"}),
+    "week": frozenset(),
+    "article": frozenset({"title", "summary", "emergency", "urgent", "routine"}),
+}
+ARTICLE_FIELDS = ("title", "summary", "emergency", "urgent", "routine")
+KINDS = ("checker", "programmes", "articles")
+
+
+def kinds(lang: str) -> tuple[str, ...]:
+    """The overlay files a language has: a "full" language writes its articles in full."""
+    if BY_CODE[lang].scope == "full":
+        return ("checker", "programmes")
+    return KINDS
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One text to translate: `[section.ident] field`, with the texts it is written in."""
+
+    section: str
+    ident: str
+    field: str
+    written: dict[str, Any]  # nb and en: a string or a list of strings
+
+    @property
+    def key(self) -> str:
+        return f"{self.section}.{self.ident}.{self.field}"
+
+    def required(self, lang: str) -> bool:
+        if BY_CODE[lang].scope == "full":
+            return True
+        return self.field in REQUIRED_CORE[self.section]
+
+
+def overlay_path(content: Path, lang: str, kind: str) -> Path:
+    return content / lang / f"{kind}.toml"
+
+
+def translated_languages() -> tuple[str, ...]:
+    return tuple(lang for lang in LANGUAGES if lang not in WRITTEN)
+
+
+# --- What there is to translate -----------------------------------------------------------
+
+
+def _items(doc: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    value = doc.get(section)
+    if isinstance(value, dict):
+        return [value]
+    return [item for item in value or [] if isinstance(item, dict)]
+
+
+def checker_entries(content: Path, relative: str, doc: dict[str, Any]) -> Iterator[Entry]:
+    """The texts of one checker file (`relative` as in CHECKER) that need translating."""
+    for section, fields in CHECKER[relative]:
+        for item in _items(doc, section):
+            for field in fields:
+                value = item.get(field)
+                if isinstance(value, dict) and value.get("nb"):
+                    written = {lang: value.get(lang) for lang in WRITTEN}
+                    yield Entry(section, str(item.get("id")), field, written)
+
+
+def _table_entries(
+    section: str, ident: str, data: dict[str, Any], fields: tuple[str, ...]
+) -> Iterator[Entry]:
+    texts: dict[str, dict[str, Any]] = {}
+    for lang in WRITTEN:
+        table = data.get(lang)
+        texts[lang] = table if isinstance(table, dict) else {}
+    for field in fields:
+        if texts["nb"].get(field):
+            yield Entry(section, ident, field, {lang: texts[lang].get(field) for lang in WRITTEN})
+
+
+def exercise_entries(ident: str, data: dict[str, Any]) -> Iterator[Entry]:
+    yield from _table_entries("exercise", ident, data, EXERCISE_FIELDS)
+
+
+def program_entries(ident: str, data: dict[str, Any]) -> Iterator[Entry]:
+    yield from _table_entries("program", ident, data, PROGRAM_FIELDS)
+    for week in data.get("weeks") or []:
+        if isinstance(week, dict):
+            yield from _table_entries("week", f"{ident}.{week.get('week')}", week, ("focus",))
+
+
+def front_matter(path: Path) -> dict[str, Any]:
+    """The TOML between the `+++` lines at the top of an article."""
+    text = path.read_text(encoding="utf-8")
+    _, head, _ = text.split("+++", 2)
+    return tomllib.loads(head)
+
+
+def article_entries(content: Path) -> Iterator[Entry]:
+    for path in sorted((content / "nb" / "articles").glob("*.md")):
+        heads = {lang: front_matter(content / lang / "articles" / path.name) for lang in WRITTEN}
+        texts = {lang: {**head, **head.get("care", {})} for lang, head in heads.items()}
+        yield from _table_entries("article", path.stem, texts, ARTICLE_FIELDS)
+
+
+def all_entries(content: Path, kind: str) -> Iterator[Entry]:
+    if kind == "articles":
+        yield from article_entries(content)
+        return
+    if kind == "checker":
+        for relative in CHECKER:
+            doc, _ = read_toml(content / relative)
+            yield from checker_entries(content, relative, doc)
+        return
+    for path in sorted((content / "exercises").glob("*.toml")):
+        yield from exercise_entries(path.stem, read_toml(path)[0])
+    for path in sorted((content / "programs").glob("*.toml")):
+        yield from program_entries(path.stem, read_toml(path)[0])
+
+
+# --- Reading an overlay and merging it -----------------------------------------------------
+
+
+class Overlay:
+    """The texts of one language and kind, as read from its file ({} when there is none)."""
+
+    def __init__(self, content: Path, lang: str, kind: str) -> None:
+        self.lang = lang
+        self.path = overlay_path(content, lang, kind)
+        self.where = Where(str(self.path))
+        self.texts: dict[tuple[str, str, str], Any] = {}
+        self.used: set[tuple[str, str, str]] = set()
+        if not self.path.exists():
+            return
+        doc, where = read_toml(self.path)
+        for section, idents in doc.items():
+            where.child(section).check(idents, dict)
+            for ident, fields in _flatten(idents):
+                at = where.child(section).child(ident)
+                at.check(fields, dict)
+                for field, value in fields.items():
+                    if isinstance(value, list):
+                        if not all(isinstance(item, str) for item in value):
+                            raise at.child(field).fail("every item must be a string")
+                    elif not isinstance(value, str):
+                        raise at.child(field).fail("must be a string or a list of strings")
+                    self.texts[(section, ident, field)] = value
+        self.where = where
+
+    def text(self, entry: Entry) -> Any:
+        """The translation of `entry`: None when missing and allowed to be; ContentError when
+        it is required, empty, or a list of the wrong length."""
+        at = self.where.child(entry.key)
+        value = self.texts.get((entry.section, entry.ident, entry.field))
+        self.used.add((entry.section, entry.ident, entry.field))
+        if value in (None, "", []) or (isinstance(value, list) and "" in value):
+            if entry.required(self.lang):
+                name = BY_CODE[self.lang].name
+                raise at.fail(f"missing: the {self.lang} ({name}) text is required")
+            return None
+        nb = entry.written["nb"]
+        if isinstance(nb, list) != isinstance(value, list):
+            raise at.fail("must be a list like the nb text" if isinstance(nb, list) else
+                          "must be a string like the nb text")  # fmt: skip
+        if isinstance(nb, list) and len(value) != len(nb):
+            raise at.fail(f"must have {len(nb)} items, as many as the nb text")
+        return value
+
+    def check_unused(self) -> None:
+        """Refuse a text that translates nothing (a renamed id, a typo in a field)."""
+        for key in sorted(set(self.texts) - self.used):
+            raise self.where.child(".".join(key)).fail("translates nothing: no such text in nb")
+
+
+def _flatten(idents: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """`[week.sciatica.1]` is read by TOML as {"sciatica": {"1": {...}}}: join the id back."""
+    for ident, fields in idents.items():
+        if (
+            isinstance(fields, dict)
+            and fields
+            and all(isinstance(v, dict) for v in fields.values())
+        ):
+            for sub, sub_fields in fields.items():
+                yield f"{ident}.{sub}", sub_fields
+        else:
+            yield ident, fields
+
+
+def checker_overlays(content: Path) -> dict[str, Overlay]:
+    return {lang: Overlay(content, lang, "checker") for lang in translated_languages()}
+
+
+def merge_checker(
+    content: Path, relative: str, doc: dict[str, Any], overlays: dict[str, Overlay] | None = None
+) -> None:
+    """Put the translated languages' texts into a checker file's data, in place:
+    `text = {nb, en}` becomes `{nb, en, nn, pl, …}`. A "core" language's optional texts come
+    from its fallback language. Pass the same `overlays` for every file, then call their
+    `check_unused()`."""
+    entries = list(checker_entries(content, relative, doc))
+    by_key = {(e.section, e.ident, e.field): e for e in entries}
+    overlays = overlays if overlays is not None else checker_overlays(content)
+    for lang, overlay in overlays.items():
+        values = {key: overlay.text(entry) for key, entry in by_key.items()}
+        for section, fields in CHECKER[relative]:
+            for item in _items(doc, section):
+                for field in fields:
+                    value = item.get(field)
+                    if not isinstance(value, dict) or lang in value:
+                        continue
+                    translated = values.get((section, str(item.get("id")), field))
+                    if translated is None:
+                        translated = _fallback(value, lang)
+                    value[lang] = translated
+
+
+def _fallback(value: dict[str, Any], lang: str) -> Any:
+    for other in BY_CODE[lang].fallback:
+        if other in value:
+            return value[other]
+    return value.get("nb", "")
+
+
+def check_overlays(content: Path) -> None:
+    """Every overlay file: complete for its language, nothing stale. Raises ContentError."""
+    for kind in KINDS:
+        entries = list(all_entries(content, kind))
+        for lang in translated_languages():
+            if kind not in kinds(lang):
+                continue
+            overlay = Overlay(content, lang, kind)
+            for entry in entries:
+                overlay.text(entry)
+            overlay.check_unused()
+
+
+# --- Skeleton for translators ----------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        items = "".join(f"  {json.dumps(item, ensure_ascii=False)},\n" for item in value)
+        return f"[\n{items}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _comment(lang: str, value: Any) -> str:
+    lines = value if isinstance(value, list) else [value]
+    return "".join(f"# {lang}: {line}\n" for line in lines if line is not None)
+
+
+def skeleton(content: Path, lang: str, kind: str) -> str:
+    """The overlay file for `lang` with every key; existing translations are kept."""
+    existing = Overlay(content, lang, kind)
+    language = BY_CODE[lang]
+    out = [
+        f"# {language.name} ({lang}): texts of the {kind}, translated from nb and en.\n",
+        "# Written by `python -m webapp.core.translation skeleton` (run it again after the nb\n",
+        '# texts change: it keeps what is translated). Fill in every ""; see docs/languages.md.\n',
+    ]
+    section_ident = None
+    for entry in all_entries(content, kind):
+        if (
+            not entry.required(lang)
+            and (entry.section, entry.ident, entry.field) not in existing.texts
+        ):
+            continue
+        if (entry.section, entry.ident) != section_ident:
+            section_ident = (entry.section, entry.ident)
+            out.append(f"\n[{entry.section}.{entry.ident}]\n")
+        for written_lang, value in entry.written.items():
+            out.append(_comment(written_lang, value))
+        current = existing.texts.get((entry.section, entry.ident, entry.field))
+        if current is None:
+            nb = entry.written["nb"]
+            current = [""] * len(nb) if isinstance(nb, list) else ""
+        out.append(f"{entry.field} = {_toml_value(current)}\n")
+    return "".join(out)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "skeleton":
+        lang = argv[1]
+        for kind in kinds(lang):
+            path = overlay_path(CONTENT, lang, kind)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = skeleton(CONTENT, lang, kind)
+            tomllib.loads(text)  # never write a file that does not parse
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+        return 0
+    if argv and argv[0] == "check":
+        langs = argv[1:] or list(translated_languages())
+        problems = 0
+        for kind in KINDS:
+            entries = list(all_entries(CONTENT, kind))
+            for lang in langs:
+                if kind not in kinds(lang):
+                    continue
+                try:
+                    overlay = Overlay(CONTENT, lang, kind)
+                except ContentError as error:
+                    print(error)
+                    problems += 1
+                    continue
+                for entry in entries:
+                    try:
+                        overlay.text(entry)
+                    except ContentError as error:
+                        print(error)
+                        problems += 1
+                try:
+                    overlay.check_unused()
+                except ContentError as error:
+                    print(error)
+                    problems += 1
+        print(f"{problems} problem(s)")
+        return 1 if problems else 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+
+
+# --- Review state ----------------------------------------------------------------------------
+
+REVIEW_FILE = "review.toml"
+
+
+@dataclass(frozen=True)
+class TranslationReview:
+    """Who translated a language and whether a qualified person has checked it
+    (translations/<lang>/review.toml). Until `reviewed`, every page in the language says so."""
+
+    lang: str
+    translated_by: str
+    translated_on: Any  # dt.date
+    method: str
+    reviewed_by: str = ""
+    reviewer_role: str = ""
+    reviewed_on: Any = None  # dt.date
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.reviewed_by and self.reviewer_role and self.reviewed_on)
+
+
+def load_review(translations: Path, lang: str) -> TranslationReview:
+    import datetime as dt
+
+    path = translations / lang / REVIEW_FILE
+    data, at = read_toml(path)
+    at.only(data, {"translated_by", "translated_on", "method", "reviewed_by", "reviewer_role",
+                   "reviewed_on"})  # fmt: skip
+    reviewer = {
+        "reviewed_by": at.get(data, "reviewed_by", str, required=False, default=""),
+        "reviewer_role": at.get(data, "reviewer_role", str, required=False, default=""),
+        "reviewed_on": at.get(data, "reviewed_on", dt.date, required=False),
+    }
+    given = [key for key, value in reviewer.items() if value]
+    if given and len(given) != len(reviewer):
+        missing = sorted(set(reviewer) - set(given))[0]
+        raise at.child(missing).fail("a review names who, their role and the date")
+    return TranslationReview(
+        lang=lang,
+        translated_by=at.get(data, "translated_by", str),
+        translated_on=at.get(data, "translated_on", dt.date),
+        method=at.get(data, "method", str),
+        **reviewer,
+    )
+
+
+def load_reviews(translations: Path) -> dict[str, TranslationReview]:
+    return {lang: load_review(translations, lang) for lang in translated_languages()}
