@@ -104,7 +104,8 @@
       input.max = today();
     });
 
-    // Dates as people write them: «28. november» (nb), «28 November» (en), with the year
+    // Dates as people write them: «28. november» (nb), «28 November» (en), in the page's
+    // language (data-locale, from webapp/core/languages.py), with the year
     // when it is not this year.
     function dateText(iso) {
       const date = new Date(`${iso}T12:00:00Z`);

@@ -29,15 +29,16 @@ class Language:
     # True for the languages the team writes in (nb, en); the others are translations of them
     # and carry a review state (translations/<code>/review.toml).
     written: bool = False
+    locale: str = ""  # BCP 47 tag for dates and numbers in the browser (the diary's dates)
 
 
 TABLE: tuple[Language, ...] = (
-    Language("nb", "Norsk bokmål", written=True),
-    Language("nn", "Norsk nynorsk", fallback=("nb",)),
-    Language("en", "English", written=True),
-    Language("pl", "Polski", scope="core", fallback=("en", "nb")),
-    Language("uk", "Українська", scope="core", fallback=("en", "nb")),
-    Language("ar", "العربية", scope="core", fallback=("en", "nb"), direction="rtl"),
+    Language("nb", "Norsk bokmål", written=True, locale="nb-NO"),
+    Language("nn", "Norsk nynorsk", fallback=("nb",), locale="nn-NO"),
+    Language("en", "English", written=True, locale="en-GB"),
+    Language("pl", "Polski", scope="core", fallback=("en", "nb"), locale="pl-PL"),
+    Language("uk", "Українська", scope="core", fallback=("en", "nb"), locale="uk-UA"),
+    Language("ar", "العربية", scope="core", fallback=("en", "nb"), direction="rtl", locale="ar"),
 )
 BY_CODE: dict[str, Language] = {language.code: language for language in TABLE}
 LANGUAGES: tuple[Lang, ...] = tuple(language.code for language in TABLE)  # type: ignore[misc]

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .languages import BY_CODE, LANGUAGES, WRITTEN
-from .validation import ContentError, Where, read_toml
+from .validation import ContentError, Where, read_text, read_toml
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -117,7 +117,7 @@ def _items(doc: dict[str, Any], section: str) -> list[dict[str, Any]]:
     return [item for item in value or [] if isinstance(item, dict)]
 
 
-def checker_entries(content: Path, relative: str, doc: dict[str, Any]) -> Iterator[Entry]:
+def checker_entries(relative: str, doc: dict[str, Any]) -> Iterator[Entry]:
     """The texts of one checker file (`relative` as in CHECKER) that need translating."""
     for section, fields in CHECKER[relative]:
         for item in _items(doc, section):
@@ -151,16 +151,12 @@ def program_entries(ident: str, data: dict[str, Any]) -> Iterator[Entry]:
             yield from _table_entries("week", f"{ident}.{week.get('week')}", week, ("focus",))
 
 
-def front_matter(path: Path) -> dict[str, Any]:
-    """The TOML between the `+++` lines at the top of an article."""
-    text = path.read_text(encoding="utf-8")
-    _, head, _ = text.split("+++", 2)
-    return tomllib.loads(head)
-
-
 def article_entries(content: Path) -> Iterator[Entry]:
+    from .articles import split_front_matter  # the article loader imports this module
+
     for path in sorted((content / "nb" / "articles").glob("*.md")):
-        heads = {lang: front_matter(content / lang / "articles" / path.name) for lang in WRITTEN}
+        files = {lang: content / lang / "articles" / path.name for lang in WRITTEN}
+        heads = {lang: split_front_matter(read_text(f), f)[0] for lang, f in files.items()}
         texts = {lang: {**head, **head.get("care", {})} for lang, head in heads.items()}
         yield from _table_entries("article", path.stem, texts, ARTICLE_FIELDS)
 
@@ -172,7 +168,7 @@ def all_entries(content: Path, kind: str) -> Iterator[Entry]:
     if kind == "checker":
         for relative in CHECKER:
             doc, _ = read_toml(content / relative)
-            yield from checker_entries(content, relative, doc)
+            yield from checker_entries(relative, doc)
         return
     for path in sorted((content / "exercises").glob("*.toml")):
         yield from exercise_entries(path.stem, read_toml(path)[0])
@@ -207,7 +203,6 @@ class Overlay:
                     elif not isinstance(value, str):
                         raise at.child(field).fail("must be a string or a list of strings")
                     self.texts[(section, ident, field)] = value
-        self.where = where
 
     def text(self, entry: Entry) -> Any:
         """The translation of `entry`: None when missing and allowed to be; ContentError when
@@ -259,7 +254,7 @@ def merge_checker(
     `text = {nb, en}` becomes `{nb, en, nn, pl, …}`. A "core" language's optional texts come
     from its fallback language. Pass the same `overlays` for every file, then call their
     `check_unused()`."""
-    entries = list(checker_entries(content, relative, doc))
+    entries = list(checker_entries(relative, doc))
     by_key = {(e.section, e.ident, e.field): e for e in entries}
     overlays = overlays if overlays is not None else checker_overlays(content)
     for lang, overlay in overlays.items():
