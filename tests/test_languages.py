@@ -20,6 +20,8 @@ from webapp.core.translation import (
     kinds,
     load_review,
     overlay_path,
+    stale,
+    stamp,
     translated_languages,
 )
 from webapp.core.triage import load_checker
@@ -124,6 +126,29 @@ def test_start_up_refuses_any_missing_safety_text(tmp_path, kind, section, field
     _blank(overlay_path(content, "ar", kind), section, field)
     with pytest.raises(ContentError, match=re.escape(f"{section}.{field}")):
         create_app(app_config(tmp_path / "instance") | {"CONTENT_DIR": str(content)})
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_translation_is_stale(lang):
+    """Every translation was made from today's nb and en texts (`translation stamp`)."""
+    assert stale(CONTENT, lang) == []
+
+
+def test_a_changed_nb_text_makes_its_translations_stale_until_stamped(tmp_path):
+    content = _content_copy(tmp_path)
+    questions = content / "triage" / "questions.toml"
+    text = questions.read_text(encoding="utf-8")
+    questions.write_text(
+        text.replace("innsiden av lårene?", "innsiden av lårene nå?", 1), encoding="utf-8"
+    )
+    article = content / "nb" / "articles" / "sciatica.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nEn ny setning.\n", "utf-8")
+    for lang in TRANSLATED:
+        assert "checker: question.saddle_numbness.text" in stale(content, lang)
+    assert "article_files: article.sciatica.file" in stale(content, "nn")
+    stamp(content, "pl", {"question.saddle_numbness.text"})
+    assert stale(content, "pl") == []
+    assert "checker: question.saddle_numbness.text" in stale(content, "uk")
 
 
 def test_a_translation_of_something_that_is_gone_is_refused(tmp_path):

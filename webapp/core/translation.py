@@ -19,12 +19,15 @@ language's scope (webapp/core/languages.py): a "full" language needs every text,
 language the safety-critical ones (REQUIRED_CORE); the rest comes from its fallback language.
 
 `python -m webapp.core.translation skeleton <lang>` writes the files with every key to fill in
-(the nb and en texts as comments; texts already translated are kept), and
-`python -m webapp.core.translation check [<lang>]` lists what is missing.
+(the nb and en texts as comments; texts already translated are kept),
+`python -m webapp.core.translation stamp <lang> [<key> …]` records that translations match
+today's nb and en texts, and `python -m webapp.core.translation check [<lang>]` lists what is
+missing or stale (an nb or en text changed after it was translated).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import tomllib
@@ -291,6 +294,67 @@ def check_overlays(content: Path) -> None:
             overlay.check_unused()
 
 
+# --- Stale translations -----------------------------------------------------------------------
+#
+# content/<lang>/translated-from.json holds, for every translated text, a fingerprint of the nb
+# and en texts it was translated from. When a writer changes an nb or en text, its translations
+# no longer match: `check` and the tests name them until they are translated again and stamped.
+
+STAMP_FILE = "translated-from.json"
+
+
+def fingerprint(entry: Entry) -> str:
+    written = json.dumps(entry.written, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(written.encode()).hexdigest()[:12]
+
+
+def _stamps(content: Path, lang: str) -> dict[str, dict[str, str]]:
+    path = content / lang / STAMP_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _translated(content: Path, lang: str) -> Iterator[tuple[str, Entry, bool]]:
+    """Every text the language translates: (kind, entry, whether it is translated). A language
+    written in full also translates each nb article file as a whole ("article_files")."""
+    for kind in kinds(lang):
+        overlay = Overlay(content, lang, kind)
+        for entry in all_entries(content, kind):
+            yield kind, entry, bool(overlay.texts.get((entry.section, entry.ident, entry.field)))
+    if BY_CODE[lang].scope == "full":
+        for path in sorted((content / "nb" / "articles").glob("*.md")):
+            entry = Entry("article", path.stem, "file", {"nb": read_text(path)})
+            yield "article_files", entry, (content / lang / "articles" / path.name).exists()
+
+
+def stale(content: Path, lang: str) -> list[str]:
+    """Translated texts whose nb or en text changed since (kind: key), or that were never
+    stamped."""
+    stamps = _stamps(content, lang)
+    return [
+        f"{kind}: {entry.key}"
+        for kind, entry, translated in _translated(content, lang)
+        if translated and stamps.get(kind, {}).get(entry.key) != fingerprint(entry)
+    ]
+
+
+def stamp(content: Path, lang: str, keys: set[str] | None = None) -> int:
+    """Record that the translations of `keys` (all when None) match today's nb and en texts."""
+    old = _stamps(content, lang)
+    new: dict[str, dict[str, str]] = {}
+    count = 0
+    for kind, entry, translated in _translated(content, lang):
+        table = new.setdefault(kind, {})
+        if translated and (keys is None or entry.key in keys):
+            table[entry.key] = fingerprint(entry)
+            count += 1
+        elif entry.key in old.get(kind, {}):
+            table[entry.key] = old[kind][entry.key]  # kept as it was: still stale if it was
+    stamps = {kind: dict(sorted(table.items())) for kind, table in new.items()}
+    text = json.dumps(stamps, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    (content / lang / STAMP_FILE).write_text(text, encoding="utf-8")
+    return count
+
+
 # --- Skeleton for translators ----------------------------------------------------------------
 
 
@@ -346,6 +410,10 @@ def main(argv: list[str]) -> int:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
         return 0
+    if len(argv) >= 2 and argv[0] == "stamp":
+        count = stamp(CONTENT, argv[1], set(argv[2:]) or None)
+        print(f"stamped {count} text(s) of {argv[1]} as translated from today's nb and en")
+        return 0
     if argv and argv[0] == "check":
         langs = argv[1:] or list(translated_languages())
         problems = 0
@@ -371,6 +439,10 @@ def main(argv: list[str]) -> int:
                 except ContentError as error:
                     print(error)
                     problems += 1
+        for lang in langs:
+            for key in stale(CONTENT, lang):
+                print(f"{lang}: {key}: the nb or en text changed since it was translated")
+                problems += 1
         print(f"{problems} problem(s)")
         return 1 if problems else 0
     print(__doc__)
