@@ -196,6 +196,14 @@ def nojs_page(browser):
     ctx.close()
 
 
+def choose_language(page, name: str) -> None:
+    """Open the language menu (a <details>, no JavaScript needed) and pick a language."""
+    menu = page.locator("details.app-lang")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    menu.get_by_role("link", name=name, exact=True).click()
+
+
 @pytest.fixture(scope="session")
 def axe():
     """axe(page) → the page's axe-core WCAG 2.1 A/AA violations (empty when none)."""

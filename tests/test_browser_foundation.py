@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import choose_language
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +24,10 @@ def test_home_renders_without_axe_violations(page, axe, live_server, path, lang,
 
 def test_language_switch_keeps_the_page(page, live_server):
     page.goto(live_server + "/nb/personvern")
-    page.get_by_role("link", name="English").click()
+    choose_language(page, "English")
     page.wait_for_url(live_server + "/en/privacy")
     assert page.locator("html").get_attribute("lang") == "en"
-    page.get_by_role("link", name="Norsk (bokmål)").click()
+    choose_language(page, "Norsk bokmål")
     page.wait_for_url(live_server + "/nb/personvern")
 
 
@@ -108,7 +109,7 @@ def test_privacy_page_deletes_the_offline_copy(page, live_server):
 
 def test_pages_work_without_javascript(nojs_page, live_server):
     nojs_page.goto(live_server + "/nb/")
-    nojs_page.get_by_role("link", name="English").click()
+    choose_language(nojs_page, "English")
     nojs_page.wait_for_url(live_server + "/en/")
     assert (
         nojs_page.get_by_role("heading", level=1).inner_text()
