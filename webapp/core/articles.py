@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from .languages import BY_CODE, LANGUAGES
 from .review import SignOff, signed
-from .validation import ContentError, Where, parse_toml, read_text
+from .validation import ContentError, Where, cached_load, parse_toml, read_text
 
 KINDS = ("hub", "condition", "guide")
 BODY_AREAS = ("back", "buttock_hip", "leg", "foot")
@@ -231,6 +231,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "section"
 
 
+@cached_load(lambda folder: [folder])
 def load_library(folder: Path) -> Library:
     """Read, validate and render every article in every language.
 

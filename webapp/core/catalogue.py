@@ -14,7 +14,7 @@ from typing import Any
 from .languages import BY_CODE, LANGUAGES, WRITTEN, fallbacks
 from .review import SignOff, signed
 from .translation import Entry, Overlay, exercise_entries, program_entries, translated_languages
-from .validation import Where, read_toml
+from .validation import Where, cached_load, read_toml
 
 CATEGORIES = ("walking", "mobility", "core", "nerve", "stretch", "stenosis", "foot")
 DOSE_KEYS = {
@@ -276,6 +276,7 @@ def load_program(
     )
 
 
+@cached_load(lambda content, drawings, articles: [content, drawings])
 def load_catalogue(content: Path, drawings: Path, articles: set[str]) -> Catalogue:
     overlays = {lang: Overlay(content, lang, "programmes") for lang in translated_languages()}
     exercises = {

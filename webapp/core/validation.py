@@ -13,11 +13,12 @@ symptom checker's rules) raises ContentError, and finds its way through a file w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 TOP_LEVEL = "(top level)"
 FILE_KEY = "(file)"  # the file as a whole: cannot be read, not UTF-8
@@ -143,3 +144,45 @@ def read_toml(path: Path) -> tuple[dict[str, Any], Where]:
     """A TOML file and the place of its top level, for the errors that follow."""
     data = parse_toml(read_text(path), Where(str(path), SYNTAX_KEY))
     return data, Where(str(path))
+
+
+def files_stamp(*folders: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file under `folders` with its size and change time: what parsed content depends on."""
+    found = []
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+Loaded = TypeVar("Loaded")
+
+
+def cached_load(
+    roots: Callable[..., Iterable[Path]], size: int = 4
+) -> Callable[[Callable[..., Loaded]], Callable[..., Loaded]]:
+    """Keep what a content loader returned while none of its files changed (`roots(*args)`
+    names the folders it reads). The content is read, checked and rendered once per process,
+    not once per app: the tests build a hundred apps. Loaders return frozen data; a broken file
+    raises each time."""
+
+    def decorate(load: Callable[..., Loaded]) -> Callable[..., Loaded]:
+        cache: dict[Any, Loaded] = {}
+
+        @functools.wraps(load)
+        def wrapper(*args: Any) -> Loaded:
+            key = (
+                tuple(frozenset(a) if isinstance(a, set) else a for a in args),
+                files_stamp(*roots(*args)),
+            )
+            if key not in cache:
+                if len(cache) >= size:
+                    cache.pop(next(iter(cache)))
+                cache[key] = load(*args)
+            return cache[key]
+
+        return wrapper
+
+    return decorate

@@ -36,6 +36,7 @@ from types import MappingProxyType
 
 from ..languages import DEFAULT_LANGUAGE
 from ..review import SignOff
+from ..validation import cached_load
 from .loader import load_content
 from .model import (
     ANSWER_VALUES,
@@ -389,7 +390,13 @@ class Checker:
 
 def load_checker(folder: Path | str = DEFAULT_CONTENT_DIR) -> Checker:
     """Load and check the data in `folder`; raises ContentError naming the file and the key."""
-    content = load_content(Path(folder))
+    return _load_checker(Path(folder))
+
+
+# The translated languages' texts live beside the folder (content/<lang>/checker.toml).
+@cached_load(lambda folder: [folder.parent])
+def _load_checker(folder: Path) -> Checker:
+    content = load_content(folder)
     return Checker(
         content.questions,
         content.zones,
