@@ -5,7 +5,7 @@ off (`languages_off` in clinic.toml): their URLs answer 404 and no page links to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -108,11 +108,6 @@ def alternate_urls(external: bool = False) -> dict[str, str]:
     return alternates
 
 
-def other_languages() -> Iterable[str]:
-    lang = current_language()
-    return [code for code in enabled_languages() if code != lang]
-
-
 # Runs of digits with spaces, as phone numbers are written ("116 117", "62 80 90 30"). In right-
 # to-left text the bidi algorithm would show the groups in reverse order ("117 116"); a
 # left-to-right isolate (U+2066 … U+2069) keeps each number as it is dialled.
@@ -165,7 +160,6 @@ def init_app(app: Flask) -> None:
         enabled_languages=enabled_languages,
         lang_attrs=lang_attrs,
         alternate_urls=alternate_urls,
-        other_languages=other_languages,
     )
 
     @app.url_value_preprocessor

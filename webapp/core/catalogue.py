@@ -162,7 +162,9 @@ def _merge_translations(
                 table = next(w for w in data["weeks"] if w.get("week") == number)
             value = overlay.text(entry)
             if value is None:
-                value = table[fallback][entry.field]
+                value = (table.get(fallback) or {}).get(entry.field)
+                if value is None:
+                    continue  # the fallback's own check names what is missing there
                 borrowed.setdefault(lang, set()).add(entry.field)
             table.setdefault(lang, {})[entry.field] = value
     return {lang: frozenset(fields) for lang, fields in borrowed.items()}
