@@ -196,6 +196,38 @@ def nojs_page(browser):
     ctx.close()
 
 
+# Every element whose content is wider than its box, or that sticks out of the page: what a
+# reader sees as text running off the screen or cut in half. Elements meant to scroll
+# (overflow auto/scroll, like a wide table) are allowed.
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    if (el.closest("details:not([open]) > :not(summary)")) continue;
+    if (el.closest(".app-visually-hidden, .app-skip-link, svg, [hidden]")) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const scrolls = ["auto", "scroll"].includes(style.overflowX);
+    if (!scrolls && !el.closest("[data-scrolls], .app-table-wrap") &&
+        (r.right > width + 1 || r.left < -1))
+      bad.push(`${el.tagName}.${el.className} sticks out (${r.left}–${r.right})`);
+    const clips = ["hidden", "clip"].includes(style.overflowX);
+    if (!scrolls && clips && el.scrollWidth > el.clientWidth + 1)
+      bad.push(`${el.tagName}.${el.className} cut (${el.scrollWidth} > ${el.clientWidth})`);
+  }
+  if (document.documentElement.scrollWidth > width + 1)
+    bad.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${width})`);
+  return bad;
+}"""
+
+
+def overflowing(page) -> list[str]:
+    """What sticks out of the page or is cut at the current viewport (empty when nothing)."""
+    return page.evaluate(_OVERFLOW)
+
+
 def choose_language(page, name: str) -> None:
     """Open the language menu (a <details>, no JavaScript needed) and pick a language."""
     menu = page.locator("details.app-lang")

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import choose_language
+from conftest import choose_language, overflowing
 
 pytestmark = pytest.mark.browser
 
@@ -29,32 +29,6 @@ PAGES = {
     "search": "search?q=isjias",
 }
 
-# Every element whose content is wider than its box, or that sticks out of the page: what a
-# reader sees as text running off the screen or cut in half. Elements meant to scroll
-# (overflow auto/scroll, like a wide table) are allowed.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const bad = [];
-  for (const el of document.querySelectorAll("body *")) {
-    const style = getComputedStyle(el);
-    if (style.display === "none" || style.visibility === "hidden") continue;
-    if (el.closest("details:not([open]) > :not(summary)")) continue;
-    if (el.closest(".app-visually-hidden, .app-skip-link, svg, [hidden]")) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    const scrolls = ["auto", "scroll"].includes(style.overflowX);
-    if (!scrolls && !el.closest("[data-scrolls], .app-table-wrap") &&
-        (r.right > width + 1 || r.left < -1))
-      bad.push(`${el.tagName}.${el.className} sticks out (${r.left}–${r.right})`);
-    const clips = ["hidden", "clip"].includes(style.overflowX);
-    if (!scrolls && clips && el.scrollWidth > el.clientWidth + 1)
-      bad.push(`${el.tagName}.${el.className} cut (${el.scrollWidth} > ${el.clientWidth})`);
-  }
-  if (document.documentElement.scrollWidth > width + 1)
-    bad.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${width})`);
-  return bad;
-}"""
-
 SHOTS = Path(os.environ.get("SCREENSHOTS", "")) if os.environ.get("SCREENSHOTS") else None
 
 
@@ -62,7 +36,7 @@ SHOTS = Path(os.environ.get("SCREENSHOTS", "")) if os.environ.get("SCREENSHOTS")
 def test_arabic_right_to_left_nothing_overflows_or_is_cut(page, live_server, name):
     page.goto(f"{live_server}/ar/{PAGES[name]}")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert page.evaluate(OVERFLOW) == []
+    assert overflowing(page) == []
     # the text starts at the right: the main heading's right edge is near the screen's
     box = page.get_by_role("heading", level=1).bounding_box()
     assert box and box["x"] + box["width"] > page.viewport_size["width"] - 40

@@ -108,24 +108,31 @@ def alternate_urls(external: bool = False) -> dict[str, str]:
     return alternates
 
 
-# Runs of digits with spaces, as phone numbers are written ("116 117", "62 80 90 30"). In right-
-# to-left text the bidi algorithm would show the groups in reverse order ("117 116"); a
-# left-to-right isolate (U+2066 … U+2069) keeps each number as it is dialled.
+# Runs of digits with spaces, as phone numbers are written ("116 117", "62 80 90 30").
 _NUMBER_RUN = re.compile(r"(?<![\d\u2066])\d+(?: \d+)+(?![\d\u2069])")
+_TAG = re.compile(r"(<[^>]*>)")
 
 
-def isolate_numbers(value: Any) -> Any:
-    """Jinja's `finalize`: every printed text of a right-to-left page keeps its phone numbers
-    left to right (also those inside translated sentences and content texts). Markup (our
-    drawings, an article's HTML, shown left to right) is left as it is."""
-    if (
-        type(value) is str
-        and _NUMBER_RUN.search(value)
-        and has_request_context()
-        and BY_CODE[current_language()].direction == "rtl"
-    ):
-        return _NUMBER_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", value)
-    return value
+def whole_numbers(value: Any) -> Any:
+    """Jinja's `finalize`: a phone number in any printed text (a translated sentence, a content
+    text, the clinic's number) never breaks across lines (no-break spaces), so a long button
+    can wrap at its words. In right-to-left text the bidi algorithm would also show the groups
+    in reverse order ("117 116"): there a left-to-right isolate (U+2066 … U+2069) keeps the
+    number as it is dialled. In markup (translated sentences are Markup too) only the text
+    between tags changes, never an attribute such as a drawing's path data."""
+    if not isinstance(value, str) or not _NUMBER_RUN.search(value) or not has_request_context():
+        return value
+    rtl = BY_CODE[current_language()].direction == "rtl"
+
+    def whole(match: re.Match[str]) -> str:
+        number = match.group(0).replace(" ", "\u00a0")
+        return f"\u2066{number}\u2069" if rtl else number
+
+    if not isinstance(value, Markup):
+        return _NUMBER_RUN.sub(whole, value)
+    parts = _TAG.split(str(value))  # text, tag, text, tag, …
+    text = "".join(p if i % 2 else _NUMBER_RUN.sub(whole, p) for i, p in enumerate(parts))
+    return Markup(text)  # noqa: S704 - the same markup, with characters added to its text
 
 
 def translation_note() -> str:
@@ -153,7 +160,7 @@ def init_app(app: Flask) -> None:
     app.extensions["translation_reviews"] = load_reviews(
         Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     )
-    app.jinja_env.finalize = isolate_numbers
+    app.jinja_env.finalize = whole_numbers
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         LANGUAGE=BY_CODE,
