@@ -282,7 +282,8 @@ def _fallback(value: dict[str, Any], lang: str) -> Any:
 
 
 def check_overlays(content: Path) -> None:
-    """Every overlay file: complete for its language, nothing stale. Raises ContentError."""
+    """Every overlay file: complete for its language, and nothing in it translates a text that
+    is gone. Raises ContentError."""
     for kind in KINDS:
         entries = list(all_entries(content, kind))
         for lang in translated_languages():
