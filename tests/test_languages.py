@@ -54,7 +54,7 @@ def test_every_language_has_all_its_parts(lang):
         assert (po.with_suffix(".mo")).exists()
     if lang in WRITTEN:
         return
-    review = load_review(TRANSLATIONS, lang)
+    review = load_review(CONTENT, TRANSLATIONS, lang)
     assert review.translated_by and review.method
     for kind in kinds(lang):
         assert overlay_path(CONTENT, lang, kind).exists()
@@ -243,22 +243,42 @@ def test_an_unreviewed_translation_says_so_with_a_link_to_norwegian(reading_clie
         assert note and 'href="/nb/"' in note.group(1) and 'lang="nb"' in note.group(1)
 
 
-def test_a_reviewed_translation_drops_the_note(tmp_path):
-    translations = tmp_path / "translations"
+def test_a_recorded_review_drops_the_note_until_a_translation_changes(tmp_path):
+    translations, content = tmp_path / "translations", _content_copy(tmp_path)
     shutil.copytree(TRANSLATIONS, translations)
-    review = translations / "pl" / "review.toml"
-    review.write_text(
-        review.read_text(encoding="utf-8")
-        + 'reviewed_by = "A. Nowak"\nreviewer_role = "Sworn translator"\n'
-        "reviewed_on = 2026-12-01\n",
-        encoding="utf-8",
-    )
     config = app_config(tmp_path / "instance") | {
-        "BABEL_TRANSLATION_DIRECTORIES": str(translations)
+        "BABEL_TRANSLATION_DIRECTORIES": str(translations),
+        "CONTENT_DIR": str(content),
     }
+    result = (
+        create_app(config)
+        .test_cli_runner()
+        .invoke(
+            args=[
+                "content",
+                "translation-reviewed",
+                "pl",
+                "--name",
+                "A. Nowak",
+                "--role",
+                "tłumacz przysięgły",
+                "--date",
+                "2026-12-01",
+            ]  # fmt: skip
+        )
+    )
+    assert result.exit_code == 0, result.output
+    review = load_review(content, translations, "pl")
+    assert review.reviewed and review.reviewed_by == "A. Nowak"
     client = create_app(config).test_client()
     assert "app-translation-note" not in client.get("/pl/").get_data(as_text=True)
     assert "app-translation-note" in client.get("/uk/").get_data(as_text=True)
+    # a later change to a Polish text ends the review: the line is back
+    overlay = overlay_path(content, "pl", "checker")
+    overlay.write_text(overlay.read_text(encoding="utf-8").replace("Czy", "Czy ", 1), "utf-8")
+    assert not load_review(content, translations, "pl").reviewed
+    client = create_app(config).test_client()
+    assert "app-translation-note" in client.get("/pl/").get_data(as_text=True)
 
 
 def test_a_review_names_who_their_role_and_the_date(tmp_path):
@@ -266,8 +286,8 @@ def test_a_review_names_who_their_role_and_the_date(tmp_path):
     (tmp_path / "pl" / "review.toml").write_text(
         'translated_by = "x"\ntranslated_on = 2026-11-28\nmethod = "x"\nreviewed_by = "A. Nowak"\n'
     )
-    with pytest.raises(ContentError, match="reviewed_on|reviewer_role"):
-        load_review(tmp_path, "pl")
+    with pytest.raises(ContentError, match="reviewed_files|reviewed_on|reviewer_role"):
+        load_review(CONTENT, tmp_path, "pl")
 
 
 def test_pages_a_core_language_borrows_say_so_and_mark_the_borrowed_language(reading_client):

@@ -158,7 +158,7 @@ def lang_attrs(texts: dict[str, str]) -> Markup:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=current_language)
     app.extensions["translation_reviews"] = load_reviews(
-        Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+        Path(app.config["CONTENT_DIR"]), Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     )
     app.jinja_env.finalize = whole_numbers
     app.jinja_env.globals.update(

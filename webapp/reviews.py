@@ -8,10 +8,10 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
-from .core import review
+from .core import review, translation
 from .core.validation import read_toml
 
 content_cli = AppGroup("content", help="The content clinicians review.")
@@ -60,6 +60,27 @@ def sign_off_command(
             raise click.ClickException(str(exc)) from None
         click.echo(f"Signed {path} ({digest[:12]}) by {name}, {role}, HPR {hpr}, {when}")
     click.echo("Restart the app to show the sign-off on the pages.")
+
+
+@content_cli.command("translation-reviewed")
+@click.argument("lang", type=click.Choice(translation.translated_languages()))
+@click.option("--name", required=True, help="The reviewer's full name.")
+@click.option(
+    "--role", required=True, help="Their qualification, e.g. «statsautorisert translatør»."
+)
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day of the review (default: today).")  # fmt: skip
+@with_appcontext
+def translation_reviewed_command(lang: str, name: str, role: str, day: dt.datetime | None) -> None:
+    """Record that a qualified person has checked the LANG translation as it is now (its
+    catalogue and content texts). The pages in LANG then stop saying they are unchecked; a
+    later change to a translation brings the line back until it is reviewed again."""
+    when = day.date() if day else dt.date.today()
+    content = Path(current_app.config["CONTENT_DIR"])
+    translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    files = translation.record_review(content, translations, lang, name, role, when)
+    click.echo(f"Reviewed {lang} ({files}) by {name}, {role}, {when}")
+    click.echo("Restart the app to drop the «not yet checked» line from its pages.")
 
 
 def rules_sign_off(app: Flask) -> review.SignOff | None:

@@ -459,10 +459,15 @@ if __name__ == "__main__":
 REVIEW_FILE = "review.toml"
 
 
+REVIEW_KEYS = ("reviewed_by", "reviewer_role", "reviewed_on", "reviewed_files")
+
+
 @dataclass(frozen=True)
 class TranslationReview:
     """Who translated a language and whether a qualified person has checked it
-    (translations/<lang>/review.toml). Until `reviewed`, every page in the language says so."""
+    (translations/<lang>/review.toml). Until `reviewed`, every page in the language says so.
+    A review covers the language's files as they were (`reviewed_files`, a fingerprint): a
+    later change to a translation ends it, as a change to a text ends a clinician's sign-off."""
 
     lang: str
     translated_by: str
@@ -471,36 +476,76 @@ class TranslationReview:
     reviewed_by: str = ""
     reviewer_role: str = ""
     reviewed_on: Any = None  # dt.date
+    reviewed_files: str = ""
+    current_files: str = ""
 
     @property
     def reviewed(self) -> bool:
-        return bool(self.reviewed_by and self.reviewer_role and self.reviewed_on)
+        return bool(self.reviewed_by and self.reviewed_files == self.current_files)
 
 
-def load_review(translations: Path, lang: str) -> TranslationReview:
+def language_files(content: Path, translations: Path, lang: str) -> str:
+    """A fingerprint of everything a language's translation is: its catalogue and its content
+    texts (what a reviewer reads)."""
+    digest = hashlib.sha256()
+    files = [translations / lang / "LC_MESSAGES" / "messages.po"]
+    files += sorted(p for p in (content / lang).rglob("*") if p.is_file() and p.name != STAMP_FILE)
+    for path in files:
+        digest.update(str(path.relative_to(path.parents[1])).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def load_review(content: Path, translations: Path, lang: str) -> TranslationReview:
     import datetime as dt
 
     path = translations / lang / REVIEW_FILE
     data, at = read_toml(path)
-    at.only(data, {"translated_by", "translated_on", "method", "reviewed_by", "reviewer_role",
-                   "reviewed_on"})  # fmt: skip
+    at.only(data, {"translated_by", "translated_on", "method", *REVIEW_KEYS})
     reviewer = {
         "reviewed_by": at.get(data, "reviewed_by", str, required=False, default=""),
         "reviewer_role": at.get(data, "reviewer_role", str, required=False, default=""),
         "reviewed_on": at.get(data, "reviewed_on", dt.date, required=False),
+        "reviewed_files": at.get(data, "reviewed_files", str, required=False, default=""),
     }
     given = [key for key, value in reviewer.items() if value]
     if given and len(given) != len(reviewer):
         missing = sorted(set(reviewer) - set(given))[0]
-        raise at.child(missing).fail("a review names who, their role and the date")
+        raise at.child(missing).fail(
+            "a review names who, their role, the date and the files it covers "
+            "(`flask content translation-reviewed` writes them)"
+        )
     return TranslationReview(
         lang=lang,
         translated_by=at.get(data, "translated_by", str),
         translated_on=at.get(data, "translated_on", dt.date),
         method=at.get(data, "method", str),
+        current_files=language_files(content, translations, lang) if given else "",
         **reviewer,
     )
 
 
-def load_reviews(translations: Path) -> dict[str, TranslationReview]:
-    return {lang: load_review(translations, lang) for lang in translated_languages()}
+def load_reviews(content: Path, translations: Path) -> dict[str, TranslationReview]:
+    return {lang: load_review(content, translations, lang) for lang in translated_languages()}
+
+
+def record_review(content: Path, translations: Path, lang: str, name: str, role: str,
+                  day: Any) -> str:  # fmt: skip
+    """Write a qualified reviewer's check of a language, as its files are now, into its
+    review.toml (an earlier review is replaced). Returns the files' fingerprint."""
+    path = translations / lang / REVIEW_FILE
+    kept = [
+        line
+        for line in read_text(path).splitlines()
+        if not line.split("=")[0].strip().lstrip("# ").startswith(REVIEW_KEYS)
+    ]
+    files = language_files(content, translations, lang)
+    lines = [
+        f"reviewed_by = {json.dumps(name, ensure_ascii=False)}",
+        f"reviewer_role = {json.dumps(role, ensure_ascii=False)}",
+        f"reviewed_on = {day.isoformat()}",
+        f'reviewed_files = "{files}"  # what was reviewed: a change to a translation ends it',
+    ]
+    path.write_text("\n".join([*kept, *lines]) + "\n", encoding="utf-8")
+    load_review(content, translations, lang)  # the file still reads
+    return files
