@@ -173,13 +173,15 @@ def _sitemap_pages() -> list[dict[str, str]]:
     return pages
 
 
-def lang_of(item: Exercise | Program, field: str) -> Markup:
+def lang_of(item: Exercise | Program, field: str, direction: bool = True) -> Markup:
     """` lang="en" dir="ltr"` on an element whose text a "core" language borrows (WCAG 3.1.2),
-    else nothing."""
+    else nothing. `direction=False` gives the language only: for an attribute's text (an
+    aria-label) on a box whose layout must keep the page's direction."""
     lang = current_language()
     if field in item.borrowed.get(lang, ()):
         other = BY_CODE[BY_CODE[lang].fallback[0]]
-        return Markup(f' lang="{other.code}" dir="{other.direction}"')  # noqa: S704 - codes
+        attrs = f' lang="{other.code}"' + (f' dir="{other.direction}"' if direction else "")
+        return Markup(attrs)  # noqa: S704 - language codes
     return Markup("")
 
 

@@ -263,7 +263,8 @@ def _translated(
     folder: Path, lang: str, articles: dict[str, dict[str, Article]]
 ) -> dict[str, Article]:
     """A "core" language's articles: the fallback language's article with the title, summary
-    and care box of content/<lang>/articles.toml, and the search words of both."""
+    and care box of content/<lang>/articles.toml. Search finds it by the words of both, and by
+    the language's own `search_words` (optional: what a patient types, any number)."""
     from .translation import Overlay, article_entries
 
     source_lang = BY_CODE[lang].fallback[0]
@@ -271,13 +272,14 @@ def _translated(
     texts: dict[tuple[str, str], Any] = {}
     for entry in article_entries(folder):
         texts[(entry.ident, entry.field)] = overlay.text(entry)
+    own_words = {key: overlay.own_words("article", key, "search_words") for key in articles["nb"]}
     overlay.check_unused()
     out: dict[str, Article] = {}
     for key, source in articles[source_lang].items():
         care = None
         if source.care is not None:
             care = Care(*(tuple(texts.get((key, level)) or ()) for level in CARE_LEVELS))
-        synonyms = {*articles["nb"][key].synonyms, *source.synonyms}
+        synonyms = {*articles["nb"][key].synonyms, *source.synonyms, *own_words[key]}
         out[key] = replace(
             source,
             lang=lang,

@@ -166,9 +166,15 @@ def vocabulary(library: Library) -> list[tuple[tuple[str, str], int]]:
     return sorted(counts.items())
 
 
+# Ukrainian writes its apostrophe as ' or ’ (both split a word, as in the texts) or as the
+# letter ʼ (U+02BC, which would not): searched as one.
+_APOSTROPHES = str.maketrans({"\u02bc": "'"})
+
+
 def terms(query: str) -> list[str]:
     """The words of a query worth searching for (three letters or more), lower-cased."""
-    return [w.lower() for w in WORD_RE.findall(query) if len(w) >= MIN_TERM][:8]
+    words = WORD_RE.findall(query.translate(_APOSTROPHES))
+    return [w.lower() for w in words if len(w) >= MIN_TERM][:8]
 
 
 def quoted(term: str) -> str:

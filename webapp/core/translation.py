@@ -226,6 +226,16 @@ class Overlay:
             raise at.fail(f"must have {len(nb)} items, as many as the nb text")
         return value
 
+    def own_words(self, section: str, ident: str, field: str) -> tuple[str, ...]:
+        """A list the language writes for itself, not a translation of one text (an article's
+        search words): any number of non-empty strings, () when absent."""
+        key = (section, ident, field)
+        self.used.add(key)
+        value = self.texts.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.where.child(".".join(key)).fail("must be a list of words or phrases")
+        return tuple(v.strip() for v in value)
+
     def check_unused(self) -> None:
         """Refuse a text that translates nothing (a renamed id, a typo in a field)."""
         for key in sorted(set(self.texts) - self.used):
