@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from webapp.core.translation import (
     kinds,
     load_review,
     overlay_path,
+    skeleton,
     stale,
     stamp,
     translated_languages,
@@ -149,6 +151,16 @@ def test_a_changed_nb_text_makes_its_translations_stale_until_stamped(tmp_path):
     stamp(content, "pl", {"question.saddle_numbness.text"})
     assert stale(content, "pl") == []
     assert "checker: question.saddle_numbness.text" in stale(content, "uk")
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_skeleton_keeps_every_translation_and_search_word(lang):
+    """Running `translation skeleton` after an nb change must not lose any translated text."""
+    for kind in kinds(lang):
+        path = overlay_path(CONTENT, lang, kind)
+        assert tomllib.loads(skeleton(CONTENT, lang, kind)) == tomllib.loads(
+            path.read_text(encoding="utf-8")
+        )
 
 
 def test_a_translation_of_something_that_is_gone_is_refused(tmp_path):

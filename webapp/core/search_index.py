@@ -54,8 +54,13 @@ class Hit:
     summary: str
 
 
+# Raised whenever the way the index is written changes (what it folds, its tables), so a file
+# written by an earlier version is never reused for the same content.
+INDEX_FORMAT = 2
+
+
 def index_path(instance: Path, library: Library) -> Path:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}\0".encode())
     for lang in sorted(library.articles):
         for key in sorted(library.articles[lang]):
             article = library.articles[lang][key]
@@ -132,10 +137,10 @@ def write_index(path: Path, library: Library) -> None:
                     "id": f"{a.lang}:{a.key}",
                     "lang": a.lang,
                     "key": a.key,
-                    "title": a.title,
-                    "synonyms": "\x1f".join(a.synonyms),  # one name per part
-                    "summary": a.summary,
-                    "body": a.body,
+                    "title": fold(a.title),
+                    "synonyms": fold("\x1f".join(a.synonyms)),  # one name per part
+                    "summary": fold(a.summary),
+                    "body": fold(a.body),
                 }
                 for lang in library.articles
                 for a in library.articles[lang].values()
@@ -161,19 +166,30 @@ def vocabulary(library: Library) -> list[tuple[tuple[str, str], int]]:
     counts: Counter[tuple[str, str]] = Counter()
     for lang, articles in library.articles.items():
         for a in articles.values():
-            text = " ".join([a.title, *a.synonyms, a.summary, a.body])
+            text = fold(" ".join([a.title, *a.synonyms, a.summary, a.body]))
             counts.update((lang, w.lower()) for w in WORD_RE.findall(text) if len(w) >= MIN_TERM)
     return sorted(counts.items())
 
 
-# Ukrainian writes its apostrophe as ' or ’ (both split a word, as in the texts) or as the
-# letter ʼ (U+02BC, which would not): searched as one.
-_APOSTROPHES = str.maketrans({"\u02bc": "'"})
+# Spellings that mean the same to a reader, folded to one in the index and in every query:
+# - Ukrainian writes its apostrophe as ' or ’ (both split a word, as in the texts) or as the
+#   letter ʼ (U+02BC, which would not);
+# - Arabic is typed without its vowel marks (a text's «حمّى» is searched as «حمى»), the
+#   stretching tatweel, and often with plain alef for أ إ آ, ه for ة and ي for ى.
+_FOLD = str.maketrans(
+    {"\u02bc": "'", "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "\u0640": None}
+    | dict.fromkeys(range(0x064B, 0x0653))
+    | {0x0670: None}
+)
+
+
+def fold(text: str) -> str:
+    return text.translate(_FOLD)
 
 
 def terms(query: str) -> list[str]:
     """The words of a query worth searching for (three letters or more), lower-cased."""
-    words = WORD_RE.findall(query.translate(_APOSTROPHES))
+    words = WORD_RE.findall(fold(query))
     return [w.lower() for w in words if len(w) >= MIN_TERM][:8]
 
 
@@ -191,7 +207,7 @@ def fts_query(words: list[str]) -> str | None:
 
 
 def normal(text: str) -> str:
-    return " ".join(w.lower() for w in WORD_RE.findall(text))
+    return " ".join(w.lower() for w in WORD_RE.findall(fold(text)))
 
 
 def edits(a: str, b: str, limit: int) -> int:

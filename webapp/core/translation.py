@@ -74,6 +74,9 @@ REQUIRED_CORE: dict[str, frozenset[str]] = {
 }
 ARTICLE_FIELDS = ("title", "summary", "emergency", "urgent", "routine")
 KINDS = ("checker", "programmes", "articles")
+# Lists a language writes for itself, not translations of one text: (section, field). An
+# article's search words in a "core" language: what its readers type (any number).
+OWN_WORDS = {("article", "search_words")}
 
 
 def kinds(lang: str) -> tuple[str, ...]:
@@ -237,8 +240,13 @@ class Overlay:
         return tuple(v.strip() for v in value)
 
     def check_unused(self) -> None:
-        """Refuse a text that translates nothing (a renamed id, a typo in a field)."""
+        """Refuse a text that translates nothing (a renamed id, a typo in a field). A list the
+        language writes for itself (OWN_WORDS) belongs to an id that has translated texts."""
+        known = {(section, ident) for section, ident, _ in self.used}
         for key in sorted(set(self.texts) - self.used):
+            section, ident, field = key
+            if (section, field) in OWN_WORDS and (section, ident) in known:
+                continue
             raise self.where.child(".".join(key)).fail("translates nothing: no such text in nb")
 
 
@@ -390,7 +398,14 @@ def skeleton(content: Path, lang: str, kind: str) -> str:
         "# Written by `python -m webapp.core.translation skeleton` (run it again after the nb\n",
         '# texts change: it keeps what is translated). Fill in every ""; see docs/languages.md.\n',
     ]
-    section_ident = None
+    section_ident: tuple[str, str] | None = None
+
+    def own_words() -> None:  # kept at the end of their section
+        for section, field in sorted(OWN_WORDS):
+            words = existing.texts.get((*section_ident, field)) if section_ident else None
+            if section_ident and section_ident[0] == section and words:
+                out.append(f"{field} = {_toml_value(words)}\n")
+
     for entry in all_entries(content, kind):
         if (
             not entry.required(lang)
@@ -398,6 +413,7 @@ def skeleton(content: Path, lang: str, kind: str) -> str:
         ):
             continue
         if (entry.section, entry.ident) != section_ident:
+            own_words()
             section_ident = (entry.section, entry.ident)
             out.append(f"\n[{entry.section}.{entry.ident}]\n")
         for written_lang, value in entry.written.items():
@@ -407,6 +423,7 @@ def skeleton(content: Path, lang: str, kind: str) -> str:
             nb = entry.written["nb"]
             current = [""] * len(nb) if isinstance(nb, list) else ""
         out.append(f"{entry.field} = {_toml_value(current)}\n")
+    own_words()
     return "".join(out)
 
 
