@@ -90,10 +90,9 @@ def build_index(folder: Path, library: Library) -> Path:
     if path.exists() and usable(path):
         return path
     built = _BUILT.get(path.name)
-    if built is not None and built.exists() and usable(built) and _copied(built, path):
-        return path
-    path = rebuild(path, library)
-    _BUILT[path.name] = path
+    if not (built is not None and built.exists() and usable(built) and _copied(built, path)):
+        path = rebuild(path, library)
+        _BUILT[path.name] = path
     for old in folder.glob("search-*.sqlite3"):
         if old != path:
             old.unlink(missing_ok=True)
