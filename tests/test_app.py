@@ -61,6 +61,11 @@ def test_database_uses_wal_and_tables_are_idempotent(tmp_path):
         ("nb-NO,nb;q=0.9,en;q=0.8", "/nb/"),
         ("no", "/nb/"),
         ("nn-NO", "/nn/"),  # Nynorsk has its own pages (issue #14)
+        ("nn-NO,nn;q=0.9", "/nn/"),
+        ("pl-PL,pl;q=0.9,en;q=0.5", "/pl/"),
+        ("uk-UA", "/uk/"),
+        ("ar-SY,ar;q=0.9", "/ar/"),
+        ("de-DE,lt;q=0.8", "/nb/"),
         ("en-GB,en;q=0.9", "/en/"),
         ("de-DE,de;q=0.9,en;q=0.5", "/en/"),
         ("fr-FR", "/nb/"),

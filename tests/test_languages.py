@@ -186,25 +186,6 @@ def test_a_core_language_borrows_articles_but_translates_their_care_box():
 # --- Choosing the language ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        ("nn-NO,nn;q=0.9", "/nn/"),
-        ("nb-NO", "/nb/"),
-        ("no", "/nb/"),
-        ("pl-PL,pl;q=0.9,en;q=0.5", "/pl/"),
-        ("uk-UA", "/uk/"),
-        ("ar-SY,ar;q=0.9", "/ar/"),
-        ("en-GB", "/en/"),
-        ("de-DE,lt;q=0.8", "/nb/"),
-    ],
-)
-def test_the_front_door_chooses_by_accept_language(reading_client, header, expected):
-    response = reading_client.get("/", headers={"Accept-Language": header})
-    assert response.status_code == 302
-    assert response.headers["Location"] == expected
-
-
 def test_every_page_names_its_six_languages(reading_client):
     html = reading_client.get("/pl/symptom-checker").get_data(as_text=True)
     for lang in LANGUAGES:

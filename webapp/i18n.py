@@ -143,16 +143,27 @@ def translation_note() -> str:
     return gettext("This page is machine-translated and not yet checked by a qualified translator.")
 
 
+def borrowed_attrs(direction: bool = True) -> Markup:
+    """` lang="en" dir="ltr"`: the attributes of an element whose text the page's language shows
+    in its fallback language, not yet translated (WCAG 3.1.2). `direction=False` gives the
+    language only: for an attribute's text (an aria-label) on a box whose layout must keep the
+    page's direction."""
+    fallback = BY_CODE[current_language()].fallback
+    if not fallback:
+        return Markup("")
+    other = BY_CODE[fallback[0]]
+    attrs = f' lang="{other.code}"' + (f' dir="{other.direction}"' if direction else "")
+    return Markup(attrs)  # noqa: S704 - language codes
+
+
 def lang_attrs(texts: dict[str, str]) -> Markup:
-    """` lang="en" dir="ltr"` on an element whose text (a {lang: text} table) this language
-    shows in its fallback language, not yet translated (WCAG 3.1.2); else nothing."""
+    """borrowed_attrs() when a {lang: text} table gives this language its fallback's text."""
     language = BY_CODE[current_language()]
     if language.written or not language.fallback:
         return Markup("")
-    other = BY_CODE[language.fallback[0]]
-    if texts.get(language.code) != texts.get(other.code):
+    if texts.get(language.code) != texts.get(language.fallback[0]):
         return Markup("")
-    return Markup(f' lang="{other.code}" dir="{other.direction}"')  # noqa: S704 - codes
+    return borrowed_attrs()
 
 
 def init_app(app: Flask) -> None:
@@ -166,6 +177,7 @@ def init_app(app: Flask) -> None:
         LANGUAGE=BY_CODE,
         enabled_languages=enabled_languages,
         lang_attrs=lang_attrs,
+        borrowed_attrs=borrowed_attrs,
         alternate_urls=alternate_urls,
     )
 

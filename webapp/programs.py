@@ -11,10 +11,10 @@ from markupsafe import Markup
 from . import sitemap
 from .caching import cache_pages
 from .core.catalogue import Catalogue, Dose, Exercise, Program, load_catalogue
-from .core.languages import BY_CODE, DEFAULT_LANGUAGE, LANGUAGES
+from .core.languages import DEFAULT_LANGUAGE, LANGUAGES
 from .core.settings import ROOT
 from .core.validation import ContentError
-from .i18n import current_language, enabled_languages, localized_route
+from .i18n import borrowed_attrs, current_language, enabled_languages, localized_route
 
 bp = Blueprint("programs", __name__)
 
@@ -174,14 +174,10 @@ def _sitemap_pages() -> list[dict[str, str]]:
 
 
 def lang_of(item: Exercise | Program, field: str, direction: bool = True) -> Markup:
-    """` lang="en" dir="ltr"` on an element whose text a "core" language borrows (WCAG 3.1.2),
-    else nothing. `direction=False` gives the language only: for an attribute's text (an
-    aria-label) on a box whose layout must keep the page's direction."""
-    lang = current_language()
-    if field in item.borrowed.get(lang, ()):
-        other = BY_CODE[BY_CODE[lang].fallback[0]]
-        attrs = f' lang="{other.code}"' + (f' dir="{other.direction}"' if direction else "")
-        return Markup(attrs)  # noqa: S704 - language codes
+    """borrowed_attrs() on an element whose `field` of `item` the page's language borrows
+    from its fallback language; else nothing."""
+    if field in item.borrowed.get(current_language(), ()):
+        return borrowed_attrs(direction)
     return Markup("")
 
 

@@ -143,15 +143,12 @@ def _per_language(data: dict[str, Any], at: Where, key: str, kind: type) -> dict
 
 
 def _merge_translations(
-    data: dict[str, Any], entries: list[Entry], overlays: Overlays | None, path: Path
+    data: dict[str, Any], entries: list[Entry], overlays: Overlays
 ) -> dict[str, frozenset[str]]:
     """Put each translated language's texts (content/<lang>/programmes.toml) into `data`,
     in place, as if written there: `[pl]` beside `[nb]` and `[en]`, a week's `[weeks.pl]`.
     A text a "core" language leaves out comes from its fallback language; what came from there
     is returned, lang -> fields."""
-    if overlays is None:
-        content = path.parent.parent
-        overlays = {lang: Overlay(content, lang, "programmes") for lang in translated_languages()}
     borrowed: dict[str, set[str]] = {}
     for lang, overlay in overlays.items():
         fallback = BY_CODE[lang].fallback[0]
@@ -170,9 +167,9 @@ def _merge_translations(
     return {lang: frozenset(fields) for lang, fields in borrowed.items()}
 
 
-def load_exercise(path: Path, drawings: Path, overlays: Overlays | None = None) -> Exercise:
+def load_exercise(path: Path, drawings: Path, overlays: Overlays) -> Exercise:
     data, at = read_toml(path)
-    borrowed = _merge_translations(data, list(exercise_entries(path.stem, data)), overlays, path)
+    borrowed = _merge_translations(data, list(exercise_entries(path.stem, data)), overlays)
     at.only(data, {"id", "category", "drawing_start", "drawing_end", "reviewed", "next_review",
                    "source", "dose", "sign_off", *LANGUAGES})  # fmt: skip
     ex_id = at.get(data, "id", str)
@@ -221,7 +218,7 @@ def load_exercise(path: Path, drawings: Path, overlays: Overlays | None = None) 
 
 
 def load_program(
-    path: Path, exercises: dict[str, Exercise], articles: set[str], overlays: Overlays | None = None
+    path: Path, exercises: dict[str, Exercise], articles: set[str], overlays: Overlays
 ) -> Program:
     data, at = read_toml(path)
     at.only(data, {"id", "reviewed", "next_review", "sources", "related_articles", "weeks",
@@ -256,7 +253,7 @@ def load_program(
         blocks.append((week_at, table, first, last, ids))
     # The translations are keyed by week number: merge them once the weeks are known to be
     # numbered right, so a wrong number is named as such, not as a missing translation.
-    borrowed = _merge_translations(data, list(program_entries(path.stem, data)), overlays, path)
+    borrowed = _merge_translations(data, list(program_entries(path.stem, data)), overlays)
     weeks = []
     for week_at, table, first, last, ids in blocks:
         focus: dict[str, str] = {

@@ -31,7 +31,7 @@ import hashlib
 import json
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,16 +268,13 @@ def checker_overlays(content: Path) -> dict[str, Overlay]:
     return {lang: Overlay(content, lang, "checker") for lang in translated_languages()}
 
 
-def merge_checker(
-    content: Path, relative: str, doc: dict[str, Any], overlays: dict[str, Overlay] | None = None
-) -> None:
+def merge_checker(relative: str, doc: dict[str, Any], overlays: dict[str, Overlay]) -> None:
     """Put the translated languages' texts into a checker file's data, in place:
     `text = {nb, en}` becomes `{nb, en, nn, pl, …}`. A "core" language's optional texts come
-    from its fallback language. Pass the same `overlays` for every file, then call their
-    `check_unused()`."""
+    from its fallback language. Pass the same `overlays` (checker_overlays) for every file,
+    then call their `check_unused()`."""
     entries = list(checker_entries(relative, doc))
     by_key = {(e.section, e.ident, e.field): e for e in entries}
-    overlays = overlays if overlays is not None else checker_overlays(content)
     for lang, overlay in overlays.items():
         values = {key: overlay.text(entry) for key, entry in by_key.items()}
         for section, fields in CHECKER[relative]:
@@ -299,18 +296,35 @@ def _fallback(value: dict[str, Any], lang: str) -> Any:
     return value.get("nb", "")
 
 
-def check_overlays(content: Path) -> None:
-    """Every overlay file: complete for its language, and nothing in it translates a text that
-    is gone. Raises ContentError."""
+def overlay_errors(content: Path, langs: Iterable[str]) -> Iterator[ContentError]:
+    """What is wrong in the languages' overlay files: a missing or malformed text, or one that
+    translates a text that is gone."""
     for kind in KINDS:
         entries = list(all_entries(content, kind))
-        for lang in translated_languages():
+        for lang in langs:
             if kind not in kinds(lang):
                 continue
-            overlay = Overlay(content, lang, kind)
+            try:
+                overlay = Overlay(content, lang, kind)
+            except ContentError as error:
+                yield error
+                continue
             for entry in entries:
-                overlay.text(entry)
-            overlay.check_unused()
+                try:
+                    overlay.text(entry)
+                except ContentError as error:
+                    yield error
+            try:
+                overlay.check_unused()
+            except ContentError as error:
+                yield error
+
+
+def check_overlays(content: Path) -> None:
+    """Every overlay file: complete for its language, and nothing in it translates a text that
+    is gone. Raises the first ContentError."""
+    for error in overlay_errors(content, translated_languages()):
+        raise error
 
 
 # --- Stale translations -----------------------------------------------------------------------
@@ -445,28 +459,9 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] == "check":
         langs = argv[1:] or list(translated_languages())
         problems = 0
-        for kind in KINDS:
-            entries = list(all_entries(CONTENT, kind))
-            for lang in langs:
-                if kind not in kinds(lang):
-                    continue
-                try:
-                    overlay = Overlay(CONTENT, lang, kind)
-                except ContentError as error:
-                    print(error)
-                    problems += 1
-                    continue
-                for entry in entries:
-                    try:
-                        overlay.text(entry)
-                    except ContentError as error:
-                        print(error)
-                        problems += 1
-                try:
-                    overlay.check_unused()
-                except ContentError as error:
-                    print(error)
-                    problems += 1
+        for error in overlay_errors(CONTENT, langs):
+            print(error)
+            problems += 1
         for lang in langs:
             for key in stale(CONTENT, lang):
                 print(f"{lang}: {key}: the nb or en text changed since it was translated")

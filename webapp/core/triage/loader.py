@@ -148,16 +148,14 @@ def _applies(value: object, known: Known, where: Where) -> Any:
     return out
 
 
-def _read(path: Path, overlays: dict[str, Overlay] | None) -> tuple[dict[str, Any], Where]:
+def _read(path: Path, overlays: dict[str, Overlay]) -> tuple[dict[str, Any], Where]:
     """A checker file with the translated languages' texts merged in (webapp/core/translation)."""
     doc, where = read_toml(path)
-    merge_checker(path.parent.parent, f"{path.parent.name}/{path.name}", doc, overlays)
+    merge_checker(f"{path.parent.name}/{path.name}", doc, overlays)
     return doc, where
 
 
-def load_questions(
-    path: Path, known: Known, overlays: dict[str, Overlay] | None = None
-) -> list[Question]:
+def load_questions(path: Path, known: Known, overlays: dict[str, Overlay]) -> list[Question]:
     doc, where = _read(path, overlays)
     _keys(doc, where, ("question",), ())
     questions: list[Question] = []
@@ -210,7 +208,7 @@ def load_questions(
 
 
 def load_regions(
-    path: Path, overlays: dict[str, Overlay] | None = None
+    path: Path, overlays: dict[str, Overlay]
 ) -> tuple[list[Zone], list[Region], dict[str, frozenset[str]]]:
     doc, where = _read(path, overlays)
     _keys(doc, where, ("zone", "region"), ("set",))
@@ -364,7 +362,7 @@ def load_rules(
     zones: list[Zone],
     regions: list[Region],
     sets: Mapping[str, frozenset[str]],
-    overlays: dict[str, Overlay] | None = None,
+    overlays: dict[str, Overlay],
 ) -> tuple[Vocabulary, list[Rule], Rule, tuple[dt.date, dt.date], dict[str, Advice]]:
     doc, where = _read(path, overlays)
     _keys(doc, where, ("vocabulary", "fallback", "rule", "review", "advice"), ("sign_off",))
